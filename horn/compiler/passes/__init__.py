@@ -1,0 +1,5 @@
+"""Graph-to-graph passes and the manager that runs them to a fixpoint."""
+
+from .manager import DEFAULT_PASSES, optimize
+
+__all__ = ["DEFAULT_PASSES", "optimize"]

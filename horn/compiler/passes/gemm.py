@@ -1,0 +1,45 @@
+"""Fusions into Gemm."""
+
+from ..opdef import op
+
+
+def _only_consumer(graph, value):
+    users = graph.consumers(value)
+    return users[0] if len(users) == 1 and value not in graph.outputs else None
+
+
+def _bias_fits(c, n):
+    return c.ndim in (1, 2) and c.shape[-1] == n and (c.ndim == 1 or c.shape[0] == 1)
+
+
+def fuse_gemm(graph):
+    """Add(MatMul(a, b), c) -> Gemm(a, b, c); MatMul(Transpose(a), b) -> Gemm(a, b, transA=1)."""
+    changed = False
+    for node in graph.nodes():
+        if node not in graph.nx or node.op_type != "MatMul":
+            continue
+        a, b = node.inputs
+        if a.ndim != 2 or b.ndim != 2:
+            continue
+        trans_a = 0
+        if a.producer is not None and a.producer.op_type == "Transpose" and \
+                a.producer.attrs.get("perm") in (None, [1, 0]):
+            a, trans_a = a.producer.inputs[0], 1
+        bias = None
+        user = _only_consumer(graph, node.out)
+        if user is not None and user.op_type == "Add":
+            other = user.inputs[1] if user.inputs[0] is node.out else user.inputs[0]
+            if other is not node.out and _bias_fits(other, node.out.shape[1]) and \
+                    other.dtype == node.out.dtype:
+                bias = other
+        if not trans_a and bias is None:
+            continue
+        with graph.building():
+            fused = op.Gemm(a, b, bias, transA=trans_a) if bias is not None else op.Gemm(a, b, transA=trans_a)
+        target = user if bias is not None else node
+        graph.replace_uses(target.out, fused)
+        graph.remove(target)
+        if target is not node and not graph.consumers(node.out):
+            graph.remove(node)
+        changed = True
+    return graph, changed

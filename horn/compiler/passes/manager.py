@@ -1,0 +1,33 @@
+"""Run passes until none changes the graph."""
+
+import os
+
+from .cse import eliminate_common_subexpressions
+from .dce import eliminate_dead_code
+from .fold import fold_constants
+from .gemm import fuse_gemm
+from .simplify import simplify
+
+DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions, fuse_gemm,
+                  eliminate_dead_code)
+
+# Tests set HORN_VERIFY_PASSES=1 so every pass is followed by Graph.verify().
+_VERIFY = os.environ.get("HORN_VERIFY_PASSES") == "1"
+
+
+def optimize(graph, passes=DEFAULT_PASSES, max_rounds=10, verify=None):
+    """Apply `passes` in order, repeatedly, until a whole round changes nothing."""
+    verify = _VERIFY if verify is None else verify
+    for _ in range(max_rounds):
+        any_change = False
+        for p in passes:
+            graph, changed = p(graph)
+            if verify:
+                try:
+                    graph.verify()
+                except ValueError as e:
+                    raise ValueError(f"after pass {p.__name__}: {e}") from None
+            any_change |= changed
+        if not any_change:
+            break
+    return graph

@@ -1,0 +1,141 @@
+"""Sessions over compiled programs, and bindings that keep state on the device.
+
+`Program` runs a model on numpy inputs (inference). `BoundProgram` runs a stateful program
+(a training step, or an evaluation that reads the live parameters): its state lives in two
+sets of device OrtValues, and two IOBindings made once per batch shape alternate between
+them (in A -> out B, then in B -> out A), because binding an output onto its own input is
+not safe in onnxruntime. A step copies the batch into pre-bound buffers and makes one
+`run_with_iobinding` call: no per-parameter work and no host copies of weights.
+"""
+
+import numpy as np
+import onnxruntime as ort
+
+from . import providers as dev
+
+
+def make_session(model_bytes):
+    return ort.InferenceSession(model_bytes, sess_options=dev.session_options(),
+                                providers=dev.providers())
+
+
+class Program:
+    """An inference session: numpy in, numpy out."""
+
+    def __init__(self, model_bytes):
+        self.session = make_session(model_bytes)
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self.output_names = [o.name for o in self.session.get_outputs()]
+
+    def __call__(self, *arrays):
+        return self.session.run(None, dict(zip(self.input_names, arrays)))
+
+
+class BoundProgram:
+    """A program whose state inputs/outputs stay in device OrtValues between runs.
+
+    Args:
+        model_bytes: the serialized ONNX program.
+        state: the initial state, numpy arrays, in the order of `state_inputs`.
+        state_inputs: input names fed from the current state set.
+        batch_inputs: input names fed from each run's numpy batch.
+        scalar_inputs: input names of small host values set with `set_scalar`.
+        state_outputs: output names that become the next state (same order as the state),
+            or None for a program that only reads the state (evaluation).
+        host_outputs: output names returned to the host after each run.
+    """
+
+    def __init__(self, model_bytes, state, state_inputs, batch_inputs, scalar_inputs=(),
+                 state_outputs=None, host_outputs=(), shared_state=None):
+        self.session = make_session(model_bytes)
+        self.device = dev.device()
+        self.state_inputs, self.batch_inputs = list(state_inputs), list(batch_inputs)
+        self.state_outputs, self.host_outputs = state_outputs, list(host_outputs)
+        self.sets = shared_state if shared_state is not None else StateSets(state, self.device)
+        self.scalars = {n: ort.OrtValue.ortvalue_from_numpy(np.zeros((), np.float32)) for n in scalar_inputs}
+        self._scalar_host = {n: np.zeros((), np.float32) for n in scalar_inputs}
+        self._per_shape = {}
+
+    def set_scalar(self, name, value):
+        value = np.asarray(value, np.float32)
+        if self._scalar_host[name] != value:
+            self._scalar_host[name] = value
+            self.scalars[name].update_inplace(value)
+
+    def _bindings(self, batch):
+        key = tuple((a.shape, a.dtype.str) for a in batch)
+        entry = self._per_shape.get(key)
+        if entry is None:
+            entry = self._per_shape[key] = self._bind(batch)
+        return entry
+
+    def _bind(self, batch):
+        buffers = [np.empty(a.shape, a.dtype) for a in batch]
+        if self.device == "cpu":  # the OrtValue reads the numpy buffer's memory directly
+            values = [ort.OrtValue.ortvalue_from_numpy(b) for b in buffers]
+        else:
+            values = [ort.OrtValue.ortvalue_from_numpy(b, "cuda", 0) for b in buffers]
+        bindings = []
+        for parity in (0, 1):
+            b = self.session.io_binding()
+            for name, v in zip(self.batch_inputs, values):
+                b.bind_ortvalue_input(name, v)
+            for name, v in self.scalars.items():
+                b.bind_ortvalue_input(name, v)
+            for name, v in zip(self.state_inputs, self.sets.values[parity]):
+                b.bind_ortvalue_input(name, v)
+            if self.state_outputs is not None:
+                for name, v in zip(self.state_outputs, self.sets.values[1 - parity]):
+                    b.bind_ortvalue_output(name, v)
+            for name in self.host_outputs:
+                b.bind_output(name, "cpu")
+            bindings.append(b)
+        return buffers, values, bindings
+
+    def run(self, batch, indices=None):
+        """Run on `batch` (numpy arrays; rows `indices` of them if given)."""
+        buffers, values, bindings = self._bindings(batch if indices is None else
+                                                   [_Rows(a, len(indices)) for a in batch])
+        for buf, val, a in zip(buffers, values, batch):
+            if indices is None:
+                np.copyto(buf, a, casting="same_kind")
+            else:
+                np.take(a, indices, axis=0, out=buf)
+            if self.device != "cpu":
+                val.update_inplace(buf)
+        binding = bindings[self.sets.current]
+        self.session.run_with_iobinding(binding)
+        if self.state_outputs is not None:
+            self.sets.current ^= 1
+        if self.host_outputs:
+            return [o.numpy() for o in binding.get_outputs()]
+        return None
+
+
+class _Rows:
+    """Shape/dtype stand-in for `len(indices)` rows of an array (for binding lookup)."""
+
+    def __init__(self, a, n):
+        self.shape, self.dtype = (n,) + a.shape[1:], a.dtype
+
+
+class StateSets:
+    """Two sets of device OrtValues for a program's state; `current` holds the live one."""
+
+    def __init__(self, arrays, device):
+        self.device = device
+        self.values = [[self._make(a) for a in arrays], [self._make(a) for a in arrays]]
+        self.current = 0
+
+    def _make(self, a):
+        a = np.ascontiguousarray(a)
+        if self.device == "cpu":
+            return ort.OrtValue.ortvalue_from_numpy(a.copy())
+        return ort.OrtValue.ortvalue_from_numpy(a, "cuda", 0)
+
+    def read(self, i):
+        """State i as a numpy array (a copy on the host)."""
+        return np.array(self.values[self.current][i].numpy())
+
+    def write(self, i, array):
+        self.values[self.current][i].update_inplace(np.ascontiguousarray(array))
