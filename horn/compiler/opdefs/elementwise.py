@@ -25,7 +25,13 @@ _binary("Sub", np.subtract, lambda n, g: [unbroadcast(g[0], n.inputs[0].shape),
                                           unbroadcast(op.Neg(g[0]), n.inputs[1].shape)])
 _binary("Mul", np.multiply, lambda n, g: [unbroadcast(op.Mul(g[0], n.inputs[1]), n.inputs[0].shape),
                                           unbroadcast(op.Mul(g[0], n.inputs[0]), n.inputs[1].shape)])
-_binary("Div", lambda a, b: a / b if a.dtype.kind == "f" else a // b,
+def _div_ref(a, b):
+    if a.dtype.kind == "f":
+        return a / b
+    return np.abs(a) // np.abs(b) * np.sign(a) * np.sign(b)  # ONNX truncates toward zero
+
+
+_binary("Div", _div_ref,
         lambda n, g: [unbroadcast(op.Div(g[0], n.inputs[1]), n.inputs[0].shape),
                       unbroadcast(op.Neg(op.Mul(g[0], op.Div(n.out, n.inputs[1]))), n.inputs[1].shape)])
 _binary("Pow", np.power, lambda n, g: [

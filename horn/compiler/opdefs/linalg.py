@@ -50,10 +50,15 @@ def _gemm_rule(ins, attrs):
     return [((m, n), ins[0].dtype)]
 
 
+def _f32(x):
+    """An ONNX float attribute's value: attributes are stored as float32."""
+    return float(np.float32(x))
+
+
 def _gemm_ref(a, b, c=None, alpha=1.0, beta=1.0, transA=0, transB=0):
-    y = alpha * ((a.T if transA else a) @ (b.T if transB else b))
+    y = _f32(alpha) * ((a.T if transA else a) @ (b.T if transB else b))
     if c is not None:
-        y = y + beta * c
+        y = y + _f32(beta) * c
     return y.astype(a.dtype)
 
 
@@ -70,12 +75,11 @@ def _gemm_grad(n, g):
         db = op.Gemm(a, g0, transA=0 if ta else 1, alpha=alpha)
     else:
         db = op.Gemm(g0, a, transA=1, transB=1 if ta else 0, alpha=alpha)
-    grads = [da, db]
-    if len(n.inputs) > 2 and n.inputs[2] is not None:
-        c = n.inputs[2]
-        dc = g0 if n.attrs["beta"] == 1.0 else op.Mul(g0, n.attrs["beta"])
-        grads.append(unbroadcast(dc, c.shape))
-    return grads
+    c = n.inputs[2] if len(n.inputs) > 2 else None
+    if c is None:
+        return [da, db] + [None] * (len(n.inputs) - 2)  # C absent, or given as an omitted input
+    dc = g0 if n.attrs["beta"] == 1.0 else op.Mul(g0, _f32(n.attrs["beta"]))
+    return [da, db, unbroadcast(dc, c.shape)]
 
 
 defop("Gemm", _gemm_rule, _gemm_ref, _gemm_grad,

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..opdef import defop, op
+from .elementwise import NUMPY_TO_ONNX
 
 
 def _dropout_rule(ins, attrs):
@@ -22,7 +23,7 @@ def _dropout_grad(n, g):
     if ratio is None or ratio.const is None:
         raise NotImplementedError("the gradient of Dropout with a ratio computed at run time")
     scale = 1.0 / (1.0 - float(ratio.const))
-    keep = op.Cast(n.outputs[1], to=1)
+    keep = op.Cast(n.outputs[1], to=NUMPY_TO_ONNX[n.out.dtype])
     return [op.Mul(g[0], op.Mul(keep, scale)), None, None]
 
 

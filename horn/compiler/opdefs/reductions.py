@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..opdef import const_ints, defop, nograd, norm_axes, op
+from .elementwise import NUMPY_TO_ONNX
 
 
 def _reduced_axes(ins, attrs):
@@ -45,7 +46,8 @@ def _count(x, y, axes):
     dims = [x.shape[a] for a in axes]
     if None not in dims:
         return float(np.prod(dims))
-    return op.Div(op.Cast(op.Size(x), to=1), op.Cast(op.Size(y), to=1))
+    to = NUMPY_TO_ONNX[x.dtype]
+    return op.Div(op.Cast(op.Size(x), to=to), op.Cast(op.Size(y), to=to))
 
 
 def _sum_grad(n, g):
@@ -62,7 +64,7 @@ def _extreme_grad(n, g):
     x = n.inputs[0]
     axes = _reduced_axes(n.inputs, n.attrs)
     y = n.out if n.attrs["keepdims"] else op.Unsqueeze(n.out, np.array(axes, np.int64))
-    hit = op.Cast(op.Equal(x, y), to=1)
+    hit = op.Cast(op.Equal(x, y), to=NUMPY_TO_ONNX[x.dtype])
     ties = op.ReduceSum(hit, np.array(axes, np.int64), keepdims=1)
     spread, _ = _spread(n, g[0])
     return [op.Div(op.Mul(spread, hit), ties)] + [None] * (len(n.inputs) - 1)

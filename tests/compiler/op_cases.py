@@ -1,0 +1,409 @@
+"""The op table shared by the gradient and reference tests, and the harness that runs one case.
+
+A `Case` is one op applied to concrete inputs. Float arrays become graph inputs (and are
+differentiated); `Const(...)` values and non-float arrays become constants; `Input(...)` forces a
+non-float array to be a graph input; `None` is an omitted optional input. Inputs are drawn inside
+each op's domain: positive for Log/Sqrt/Pow's base, away from 0 for Relu/Abs/Div, without ties
+for Max/Min, away from the clip points for Clip/HardSigmoid.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from horn.compiler import OPS, Graph, gradients, op, optimize, to_onnx
+from horn.runtime import Program
+
+_rng = np.random.default_rng(20240601)
+
+# ONNX Runtime's CPU EP has no double kernel for these ops: their cases run in float32.
+NO_DOUBLE_KERNEL = {"Elu", "Selu", "LeakyRelu", "HardSigmoid", "Softplus", "Softsign", "Erf"}
+
+# Ops whose outputs carry no gradient: their rules return None for every input.
+NO_GRAD = {"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "And", "Or", "Not",
+           "Sign", "Floor", "ArgMax", "ArgMin", "Shape", "Size", "OneHot", "ConstantOfShape"}
+
+
+@dataclass(frozen=True)
+class Const:
+    """An input that becomes a graph constant (float constants take the case's dtype)."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class Input:
+    """A non-float array fed as a graph input (not differentiated)."""
+
+    value: np.ndarray
+
+
+@dataclass
+class Case:
+    id: str
+    op: str
+    inputs: tuple
+    attrs: dict = field(default_factory=dict)
+    grad: bool = True  # part of the gradient table
+    loss_outputs: tuple | None = None  # which outputs the loss reads (default: every float one)
+    dtype: type | None = None  # None: float64, or float32 for ops in NO_DOUBLE_KERNEL
+    dynamic: tuple = ()  # inputs whose axis 0 the graph declares dynamic (None)
+
+    def __post_init__(self):
+        if self.dtype is None:
+            self.dtype = np.float32 if self.op in NO_DOUBLE_KERNEL else np.float64
+
+    @property
+    def param(self):
+        import pytest
+
+        return pytest.param(self, id=self.id)
+
+
+# -- input draws ------------------------------------------------------------------------
+
+
+def u(*shape, lo=-2.0, hi=2.0):
+    return _rng.uniform(lo, hi, shape)
+
+
+def pos(*shape):
+    return _rng.uniform(0.5, 2.0, shape)
+
+
+def away(*shape, gap=0.2):
+    """Values with |x| in [gap, 2], random signs: no kinks of Relu/Abs/Sign nearby."""
+    return _rng.uniform(gap, 2.0, shape) * _rng.choice([-1.0, 1.0], shape)
+
+
+def grid(*shape, lo=-2.0, hi=2.0):
+    """Evenly spread values in a random order (reaches every branch of piecewise ops)."""
+    return _rng.permutation(np.linspace(lo, hi, int(np.prod(shape)))).reshape(shape)
+
+
+def ints(*values):
+    return np.array(values, np.int64)
+
+
+# -- the table --------------------------------------------------------------------------
+
+BROADCASTS = {  # id suffix -> (shape of a, shape of b)
+    "same": ((3, 4), (3, 4)),
+    "row": ((3, 4), (4,)),
+    "col": ((3, 4), (3, 1)),
+    "outer": ((3, 1), (1, 4)),
+    "rank3": ((2, 3, 4), (3, 1)),
+    "left-row": ((4,), (3, 4)),
+}
+
+
+def _binary_cases():
+    cases = []
+    for name in ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"]:
+        for kind, (sa, sb) in BROADCASTS.items():
+            if name == "Pow":
+                a, b = pos(*sa), u(*sb)
+            elif name == "Div":
+                a, b = u(*sa), away(*sb, gap=0.5)
+            elif name in ("Max", "Min"):  # no ties: a and b lie on grids 0.2 apart
+                a = _rng.choice(np.arange(-2.0, 2.0, 0.4), sa)
+                b = _rng.choice(np.arange(-1.8, 2.2, 0.4), sb)
+            else:
+                a, b = u(*sa), u(*sb)
+            cases.append(Case(f"{name}-{kind}", name, (a, b)))
+    cases.append(Case("Pow-const-exponent", "Pow", (away(3, 4), Const(3.0))))
+    cases.append(Case("Pow-scalar-base", "Pow", (pos(), u(3, 4))))
+    return cases
+
+
+def _unary_cases():
+    return [
+        Case("Neg", "Neg", (u(3, 4),)),
+        Case("Identity", "Identity", (u(3, 4),)),
+        Case("Abs", "Abs", (away(3, 4),)),
+        Case("Exp", "Exp", (u(3, 4),)),
+        Case("Log", "Log", (pos(3, 4),)),
+        Case("Sqrt", "Sqrt", (pos(3, 4),)),
+        Case("Reciprocal", "Reciprocal", (away(3, 4, gap=0.5),)),
+        Case("Erf", "Erf", (u(3, 4),)),
+        Case("Relu", "Relu", (away(3, 4),)),
+        Case("Sigmoid", "Sigmoid", (u(3, 4, lo=-4, hi=4),)),
+        Case("Tanh", "Tanh", (u(3, 4),)),
+        Case("Softplus", "Softplus", (u(3, 4, lo=-4, hi=4),)),
+        Case("Softsign", "Softsign", (away(3, 4),)),
+        Case("Elu", "Elu", (away(3, 4),)),
+        Case("Elu-alpha", "Elu", (away(3, 4),), dict(alpha=0.5)),
+        Case("Selu", "Selu", (away(3, 4),)),
+        Case("Selu-alpha-gamma", "Selu", (away(3, 4),), dict(alpha=1.5, gamma=2.0)),
+        Case("LeakyRelu", "LeakyRelu", (away(3, 4),)),
+        Case("LeakyRelu-alpha", "LeakyRelu", (away(3, 4),), dict(alpha=0.3)),
+        # alpha*x+beta leaves (0, 1) at x=-2.5 and x=2.5: the grid reaches both flat parts.
+        Case("HardSigmoid", "HardSigmoid", (grid(3, 4, lo=-4.1, hi=4.3),)),
+        Case("HardSigmoid-alpha-beta", "HardSigmoid", (grid(3, 4, lo=-3.1, hi=3.3),),
+             dict(alpha=0.3, beta=0.4)),
+    ] + [
+        Case(f"{name}-axis{axis}", name, (u(2, 3, 4),), dict(axis=axis))
+        for name in ["Softmax", "LogSoftmax"] for axis in (-1, 0, 1)
+    ] + [
+        Case("Cast-f32-to-f64", "Cast", (u(3, 4),), dict(to=11), dtype=np.float32),
+        Case("Cast-f64-to-f64", "Cast", (u(3, 4),), dict(to=11)),
+    ]
+
+
+def _reduction_cases():
+    cases = []
+    for name in ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin"]:
+        for axes in ([1], [0, 2], [-1]):
+            for keep in (0, 1):
+                tag = "_".join(map(str, axes)).replace("-", "m")
+                cases.append(Case(f"{name}-axes{tag}-keep{keep}", name, (u(2, 3, 4), ints(*axes)),
+                                  dict(keepdims=keep)))
+        cases.append(Case(f"{name}-all-keep0", name, (u(2, 3, 4),), dict(keepdims=0)))
+        cases.append(Case(f"{name}-all-keep1", name, (u(2, 3, 4),), dict(keepdims=1)))
+    cases.append(Case("ReduceSum-noop-empty-axes", "ReduceSum", (u(2, 3),),
+                      dict(noop_with_empty_axes=1)))
+    return cases
+
+
+def _linalg_cases():
+    cases = [
+        Case("MatMul-2d", "MatMul", (u(3, 4), u(4, 5))),
+        Case("MatMul-3d-x-2d", "MatMul", (u(2, 3, 4), u(4, 5))),
+        Case("MatMul-4d-x-2d", "MatMul", (u(2, 2, 3, 4), u(4, 5))),
+        Case("MatMul-3d-x-3d", "MatMul", (u(2, 3, 4), u(2, 4, 5))),
+        Case("MatMul-2d-x-3d", "MatMul", (u(3, 4), u(2, 4, 5))),
+        Case("MatMul-batch-broadcast-b", "MatMul", (u(2, 3, 4), u(1, 4, 5))),
+        Case("MatMul-batch-broadcast-a", "MatMul", (u(1, 3, 4), u(2, 4, 5))),
+    ]
+    m, k, n = 3, 4, 5
+    for ta in (0, 1):
+        for tb in (0, 1):
+            a = u(k, m) if ta else u(m, k)
+            b = u(n, k) if tb else u(k, n)
+            cases.append(Case(f"Gemm-tA{ta}-tB{tb}", "Gemm", (a, b), dict(transA=ta, transB=tb)))
+            cases.append(Case(f"Gemm-tA{ta}-tB{tb}-bias", "Gemm", (a, b, u(n)),
+                              dict(transA=ta, transB=tb)))
+            cases.append(Case(f"Gemm-tA{ta}-tB{tb}-alpha-beta-C", "Gemm", (a, b, u(m, n)),
+                              dict(transA=ta, transB=tb, alpha=0.7, beta=1.3)))
+    cases.append(Case("Gemm-C-omitted", "Gemm", (u(m, k), u(k, n), None), dict(alpha=0.5)))
+    cases.append(Case("Gemm-bias-col", "Gemm", (u(m, k), u(k, n), u(m, 1)), dict(beta=0.5)))
+    cases.append(Case("Gemm-bias-row2d", "Gemm", (u(m, k), u(k, n), u(1, n)), dict(alpha=2.0)))
+    cases.append(Case("Gemm-bias-scalar", "Gemm", (u(m, k), u(k, n), u()), dict(beta=-1.5)))
+    return cases
+
+
+def _clip_x():
+    # Keep x clear of the clip points -0.55 and 0.65.
+    x = grid(3, 4, lo=-1.9, hi=1.9)
+    return x + 0.05 * (np.abs(x + 0.55) < 0.05) + 0.05 * (np.abs(x - 0.65) < 0.05)
+
+
+def _shape_cases():
+    return [
+        Case("Reshape-flatten", "Reshape", (u(2, 3, 4), ints(6, 4))),
+        Case("Reshape-minus1", "Reshape", (u(2, 3, 4), ints(-1, 2))),
+        Case("Reshape-zero-copies-dim", "Reshape", (u(2, 3, 4), ints(0, -1))),
+        Case("Transpose-perm", "Transpose", (u(2, 3, 4),), dict(perm=[2, 0, 1])),
+        Case("Transpose-default", "Transpose", (u(2, 3, 4),)),
+        Case("Squeeze-axis", "Squeeze", (u(3, 1, 4), ints(1))),
+        Case("Squeeze-negative-axes", "Squeeze", (u(1, 3, 1, 4), ints(0, -2))),
+        Case("Squeeze-all-ones", "Squeeze", (u(3, 1, 4, 1),)),
+        Case("Unsqueeze-axis", "Unsqueeze", (u(3, 4), ints(1))),
+        Case("Unsqueeze-first-last", "Unsqueeze", (u(3, 4), ints(0, -1))),
+        Case("Concat-axis0", "Concat", (u(2, 4), u(3, 4)), dict(axis=0)),
+        Case("Concat-axis-last-three", "Concat", (u(3, 1), u(3, 2), u(3, 4)), dict(axis=-1)),
+        Case("Split-axis1", "Split", (u(3, 4), ints(1, 3)), dict(axis=1)),
+        Case("Split-three-way", "Split", (u(4, 3), ints(2, 1, 1)), dict(axis=0)),
+        Case("Split-first-output-only", "Split", (u(4, 3), ints(1, 3)), dict(axis=0),
+             loss_outputs=(0,)),
+        Case("Split-last-output-only", "Split", (u(2, 5), ints(2, 3)), dict(axis=1),
+             loss_outputs=(1,)),
+        Case("Expand-col-rank3", "Expand", (u(3, 1), ints(2, 3, 4))),
+        Case("Expand-row", "Expand", (u(4), ints(3, 4))),
+        Case("Expand-ones-in-target", "Expand", (u(3, 4), ints(1, 1))),
+        Case("Where-row", "Where", (u(3, 4) > 0, u(3, 4), u(4))),
+        Case("Where-outer", "Where", (u(3, 1) > 0, u(1, 4), u(3, 4))),
+        Case("Clip-min-max", "Clip", (_clip_x(), Const(-0.55), Const(0.65))),
+        Case("Clip-min-only", "Clip", (_clip_x(), Const(-0.55))),
+        Case("Clip-max-only", "Clip", (_clip_x(), None, Const(0.65))),
+        Case("Clip-none", "Clip", (_clip_x(),)),
+    ]
+
+
+# Ops without gradients: only checked against onnxruntime by the reference test.
+def _no_grad_cases():
+    a = u(3, 4)
+    b = np.where(_rng.random((3, 4)) < 0.4, a, u(3, 4))  # some equal elements
+    p, q = u(3, 4) > 0, u(3, 4) > 0
+    cases = [Case(f"{n}", n, (a, b), grad=False)
+             for n in ["Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"]]
+    cases += [
+        Case("Greater-broadcast", "Greater", (a, u(4)), grad=False),
+        Case("And", "And", (Input(p), Input(q)), grad=False),
+        Case("Or", "Or", (Input(p), Input(q[:1])), grad=False),
+        Case("Not", "Not", (Input(p),), grad=False),
+        Case("Sign", "Sign", (np.concatenate([u(8), [0.0]]),), grad=False),
+        Case("Floor", "Floor", (u(3, 4, lo=-5, hi=5),), grad=False),
+        Case("ArgMax-axis1", "ArgMax", (u(3, 4, 2),), dict(axis=1, keepdims=0), grad=False),
+        Case("ArgMax-default", "ArgMax", (u(3, 4),), grad=False),
+        Case("ArgMin-axis-last-keep", "ArgMin", (u(3, 4),), dict(axis=-1, keepdims=1), grad=False),
+        Case("Shape", "Shape", (u(2, 3, 4),), grad=False),
+        Case("Size", "Size", (u(2, 3, 4),), grad=False),
+        # onnxruntime's OneHot has float32 but no float64 values with int64 indices.
+        Case("OneHot", "OneHot", (Input(ints(0, 2, -1, 1)), ints(3), Const(np.array([0.0, 1.0]))),
+             dtype=np.float32, grad=False),
+        Case("OneHot-axis0", "OneHot", (Input(ints(0, 2, 1, 3, 0, 1).reshape(2, 3)), ints(4),
+                                        Const(np.array([-1.0, 2.0]))), dict(axis=0),
+             dtype=np.float32, grad=False),
+        Case("ConstantOfShape", "ConstantOfShape", (ints(2, 3),),
+             dict(value=np.array([1.5], np.float32)), grad=False),
+        Case("ConstantOfShape-int", "ConstantOfShape", (ints(4),), dict(value=np.array([7], np.int64)),
+             grad=False),
+        Case("Dropout-inference", "Dropout", (u(3, 4),), grad=False),
+        Case("Dropout-training-off", "Dropout", (u(3, 4), Const(0.3), np.array(False)), grad=False),
+        Case("Cast-f64-to-f32", "Cast", (u(3, 4),), dict(to=1), grad=False),
+        Case("Cast-f32-to-int64", "Cast", (u(3, 4, lo=-5, hi=5),), dict(to=7), dtype=np.float32,
+             grad=False),
+        Case("Div-int64", "Div", (Input(ints(7, -8, 9)), Input(ints(2, 3, 4))), grad=False),
+    ]
+    return cases
+
+
+GRAD_CASES = _binary_cases() + _unary_cases() + _reduction_cases() + _linalg_cases() + _shape_cases()
+
+# Cases rerun with the first input's axis 0 declared dynamic (None): the rules' code paths
+# for unknown batch sizes (Shape-driven Expand/Reshape, run-time counts in ReduceMean...).
+_DYNAMIC = ["Add-row", "Mul-col", "Sub-rank3", "Div-same", "Softmax-axis1", "LogSoftmax-axis-1",
+            "ReduceMean-axes1-keep0", "ReduceMean-axes0_2-keep1", "ReduceMean-all-keep0",
+            "ReduceSum-axes0_2-keep0", "ReduceMax-axes1-keep1", "MatMul-3d-x-2d", "MatMul-2d",
+            "MatMul-3d-x-3d", "Gemm-tA0-tB1-bias", "Reshape-minus1", "Reshape-zero-copies-dim",
+            "Transpose-perm", "Squeeze-axis", "Unsqueeze-first-last", "Concat-axis-last-three",
+            "Split-axis1", "Where-row", "Clip-min-max", "Relu", "Tanh"]
+DYNAMIC_CASES = [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
+                 for c in GRAD_CASES if c.id in _DYNAMIC]
+assert len(DYNAMIC_CASES) == len(_DYNAMIC), "a dynamic-batch case names no case of the table"
+ALL_CASES = GRAD_CASES + _no_grad_cases()
+
+
+# -- the harness ------------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    graph: Graph
+    feeds: list  # arrays for the graph inputs, in order
+    outputs: tuple  # the op's output values
+    float_args: list  # positions (in case.inputs) of the differentiated inputs
+
+
+def build(case: Case) -> Built:
+    """A graph holding one `case.op` node; float inputs are graph inputs in case.dtype."""
+    g = Graph(case.id.replace("-", "_"))
+    args, feeds, float_args = [], [], []
+    for i, x in enumerate(case.inputs):
+        if x is None:
+            args.append(None)
+        elif isinstance(x, Const):
+            c = np.asarray(x.value)
+            args.append(c.astype(case.dtype) if c.dtype.kind == "f" else c)
+        elif isinstance(x, Input):
+            args.append(g.input(x.value.shape, x.value.dtype, f"in{i}"))
+            feeds.append(x.value)
+        elif np.asarray(x).dtype.kind == "f":
+            shape = np.shape(x)
+            if i in case.dynamic:
+                shape = (None,) + shape[1:]
+            args.append(g.input(shape, case.dtype, f"in{i}"))
+            feeds.append(np.asarray(x, case.dtype))
+            float_args.append(i)
+        else:
+            args.append(np.asarray(x))
+    with g.building():
+        out = getattr(op, case.op)(*args, **case.attrs)
+    return Built(g, feeds, out if isinstance(out, tuple) else (out,), float_args)
+
+
+def run(graph: Graph, feeds, names):
+    graph.output_names = list(names)
+    return Program(to_onnx(graph).SerializeToString())(*feeds)
+
+
+def reference(case: Case, float_values=None):
+    """OPS[op].reference on the case's inputs (float inputs replaced by float_values if given)."""
+    opdef = OPS[case.op]
+    values = iter(float_values) if float_values is not None else None
+    args = []
+    for x in case.inputs:
+        if x is None:
+            args.append(None)
+        elif isinstance(x, (Const, Input)):
+            v = np.asarray(x.value)
+            args.append(v.astype(case.dtype) if isinstance(x, Const) and v.dtype.kind == "f" else v)
+        elif np.asarray(x).dtype.kind == "f":
+            args.append(next(values) if values is not None else np.asarray(x, case.dtype))
+        else:
+            args.append(np.asarray(x))
+    out = opdef.reference(*args, **{**opdef.defaults, **case.attrs})
+    return out if isinstance(out, tuple) else (out,)
+
+
+def seed_of(case: Case):
+    return zlib.crc32(case.id.encode())
+
+
+def loss_weights(case: Case, outputs):
+    """Fixed random weights for each output the loss reads: loss = sum_k sum(out_k * w_k)."""
+    rng = np.random.default_rng(seed_of(case))
+    picks = case.loss_outputs if case.loss_outputs is not None else \
+        tuple(k for k, o in enumerate(outputs) if o.dtype.kind == "f")
+    shapes = [np.shape(r) for r in reference(case)]  # concrete, also where the graph has None
+    return {k: rng.standard_normal(shapes[k]) for k in picks}
+
+
+def gradient_program(case: Case, optimized: bool):
+    """Loss and d loss / d (each float input), from horn's rules, run on onnxruntime."""
+    b = build(case)
+    g = b.graph
+    weights = loss_weights(case, b.outputs)
+    with g.building():
+        terms = [op.ReduceSum(op.Mul(b.outputs[k], w.astype(b.outputs[k].dtype)), keepdims=0)
+                 for k, w in weights.items()]
+        loss = terms[0]
+        for t in terms[1:]:
+            loss = op.Add(loss, t)
+    grads = gradients(g, loss, g.inputs)
+    missing = [v.name for v, d in zip(g.inputs, grads) if d is None]
+    assert not missing, f"{case.op} gave no gradient for {missing}"
+    g.outputs = [loss, *grads]
+    if optimized:
+        g = optimize(g, verify=True)
+    else:
+        g.verify()
+    result = run(g, b.feeds, ["loss"] + [f"d_{v.name}" for v in b.graph.inputs])
+    return result[0], result[1:], weights, b
+
+
+def finite_differences(case: Case, weights, eps=1e-6):
+    """Central differences of the weighted loss, on the op's numpy reference in float64."""
+    base = [np.asarray(x, np.float64) for x in case.inputs
+            if x is not None and not isinstance(x, (Const, Input)) and np.asarray(x).dtype.kind == "f"]
+    case64 = Case(case.id, case.op, case.inputs, case.attrs, dtype=np.float64)
+
+    def f(values):
+        outs = reference(case64, values)
+        return sum(float(np.sum(np.asarray(outs[k], np.float64) * w)) for k, w in weights.items())
+
+    grads = []
+    for i, x in enumerate(base):
+        d = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            plus = [v.copy() for v in base]
+            minus = [v.copy() for v in base]
+            plus[i][idx] += eps
+            minus[i][idx] -= eps
+            d[idx] = (f(plus) - f(minus)) / (2 * eps)
+        grads.append(d)
+    return f(base), grads
