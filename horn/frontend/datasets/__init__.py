@@ -1,0 +1,5 @@
+"""Data sets shipped inside horn (no download needed)."""
+
+from . import digits
+
+__all__ = ["digits"]

@@ -1,0 +1,9 @@
+"""Core layers."""
+
+from .activation import Activation
+from .dense import Dense
+from .dropout import Dropout
+from .flatten import Flatten
+from .reshape import Reshape
+
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Reshape"]

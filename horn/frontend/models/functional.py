@@ -1,0 +1,136 @@
+"""Model: a graph of layer calls from inputs to outputs (the functional API).
+
+The layer graph is a networkx DiGraph whose nodes are layer calls (`CallNode`s) and whose
+edges are the KerasTensors between them. Running the model runs each call in topological
+order on whatever the inputs are: graph values while horn compiles a program.
+"""
+
+import networkx as nx
+
+from .. import tracing
+from ..layers.input_layer import InputLayer
+from ..layers.keras_tensor import KerasTensor
+from ..layers.layer import Layer
+from .training import Trainer
+
+
+class Model(Trainer, Layer):
+    """`Model(inputs, outputs)`: a functional model (inputs/outputs are KerasTensors)."""
+
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        inputs = kwargs.pop("input", inputs)
+        outputs = kwargs.pop("output", outputs)
+        trainable = kwargs.pop("trainable", True)
+        Layer.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._init_training()
+        self._inputs_struct = self._outputs_struct = None
+        self.inputs, self.outputs, self._nodes, self._layers = [], [], [], []
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("Model(inputs, outputs) needs both inputs and outputs")
+            self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs):
+        for t in tracing.flatten(inputs) + tracing.flatten(outputs):
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"Model inputs and outputs must be tensors made by Input() and layer calls, "
+                                f"got {type(t).__name__}")
+        self._inputs_struct, self._outputs_struct = inputs, outputs
+        self.inputs, self.outputs = tracing.flatten(inputs), tracing.flatten(outputs)
+        graph = nx.DiGraph()
+        stack = [t._keras_history for t in self.outputs]
+        seen = set()
+        while stack:
+            layer, index, _ = stack.pop()
+            node = layer._inbound_nodes[index]
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            graph.add_node(node)
+            for parent_layer, parent_index, _ in node.parents:
+                parent = parent_layer._inbound_nodes[parent_index]
+                graph.add_edge(parent, node)
+                stack.append((parent_layer, parent_index, 0))
+        input_ids = {id(t) for t in self.inputs}
+        for node in graph:
+            if isinstance(node.layer, InputLayer) and id(node.outputs) not in input_ids:
+                raise ValueError(f"Graph disconnected: output tensors need input '{node.layer.name}', "
+                                 "which is not among the model's inputs")
+        order = {id(n): i for i, n in enumerate(graph)}
+        self._nodes = list(nx.lexicographical_topological_sort(graph, key=lambda n: order[id(n)]))
+        self._layers = list(dict.fromkeys(n.layer for n in self._nodes))
+        self.built = True
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def _sublayers(self):
+        return self.layers
+
+    @property
+    def input_names(self):
+        return [t._keras_history[0].name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        names = [t._keras_history[0].name for t in self.outputs]
+        return [n if names.count(n) == 1 else f"{n}_{i}" for i, n in enumerate(names)]
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}")
+
+    def call(self, inputs, training=None):
+        """Run every layer call in order; `inputs` match the model's inputs (one, a list or a dict)."""
+        if isinstance(inputs, dict):
+            flat = [inputs[n] for n in self.input_names]
+        else:
+            flat = tracing.flatten(inputs)
+        if len(flat) != len(self.inputs):
+            raise ValueError(f"Model '{self.name}' expects {len(self.inputs)} input(s), but it received "
+                             f"{len(flat)} input tensors")
+        values = {id(t): v for t, v in zip(self.inputs, flat)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = tracing.map_structure(
+                lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
+                (node.inputs, node.args, dict(node.kwargs)))
+            kwargs = args[2]
+            if training is not None:
+                kwargs.setdefault("training", training)
+            out = node.layer(args[0], *args[1], **kwargs)
+            for t, v in zip(node.output_tensors, tracing.flatten(out)):
+                values[id(t)] = v
+        return tracing.map_structure(lambda t: values[id(t)], self._outputs_struct)
+
+    def compute_output_shape(self, input_shape):
+        return tracing.map_structure(lambda t: t.shape, self._outputs_struct)
+
+    def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
+        from .summary import print_summary
+
+        if not self.built:
+            raise ValueError(f"Model '{self.name}' has not been built yet, so it has no summary. Build it by "
+                             "giving its first layer an input shape (input_shape=/input_dim=), by calling "
+                             "build(input_shape), or by calling it on data.")
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    def get_config(self):
+        layers = []
+        for layer in self.layers:
+            inbound = []
+            for node in layer._inbound_nodes:
+                if any(n is node for n in self._nodes) and node.input_tensors:
+                    inbound.append([[t._keras_history[0].name, t._keras_history[1], t._keras_history[2], {}]
+                                    for t in node.input_tensors])
+            layers.append({"class_name": type(layer).__name__, "config": layer.get_config(),
+                           "name": layer.name, "inbound_nodes": inbound})
+        ref = lambda t: [t._keras_history[0].name, t._keras_history[1], t._keras_history[2]]  # noqa: E731
+        return {"name": self.name, "layers": layers, "input_layers": [ref(t) for t in self.inputs],
+                "output_layers": [ref(t) for t in self.outputs]}

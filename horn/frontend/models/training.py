@@ -1,0 +1,383 @@
+"""compile / fit / evaluate / predict and their *_on_batch forms, for every Model.
+
+Each method runs a compiled program (see frontend/programs.py): fit's hot loop copies a
+batch into pre-bound buffers and makes one onnxruntime call; loss and metrics accumulate
+on the device and are read only when shown.
+"""
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from ...runtime import BoundProgram, Program
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers as optimizers_module
+from .. import programs
+from ..callbacks import CallbackList
+from .data import check_cardinality, split_validation, to_arrays
+from .state import TrainingState
+
+
+class Compiled:
+    """What compile() resolved, per output: loss objects, loss weights, metric objects."""
+
+    def __init__(self, model, loss, metrics, loss_weights):
+        names, shapes = model.output_names, [t.shape for t in model.outputs]
+        self.losses = _per_output(loss, names, "loss", losses_module.get)
+        weights = _per_output(loss_weights, names, "loss_weights", lambda w: w)
+        self.loss_weights = [1.0 if w is None else float(w) for w in weights]
+        if isinstance(metrics, dict):
+            per = [metrics.get(n, []) for n in names]
+        elif isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
+            per = list(metrics)
+        else:
+            per = [list(metrics or [])] * len(names)
+        per = [[m] if not isinstance(m, (list, tuple)) else list(m) for m in per]
+        self.metrics = [[metrics_module.get(m, loss=self.losses[i], output_shape=shapes[i]) for m in ms]
+                        for i, ms in enumerate(per)]
+
+    def log_names(self, model):
+        multi = len(model.outputs) > 1
+        names = ["loss"]
+        if multi:
+            names += [f"{n}_loss" for n, loss in zip(model.output_names, self.losses) if loss is not None]
+        for n, ms in zip(model.output_names, self.metrics):
+            names += [f"{n}_{m.name}" if multi else m.name for m in ms]
+        return names
+
+
+def _per_output(spec, names, what, resolve):
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(names)
+        if unknown:
+            raise ValueError(f"compile() got {what} for unknown output(s) {sorted(unknown)}; outputs are {names}")
+        return [resolve(spec[n]) if n in spec else None for n in names]
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != len(names):
+            raise ValueError(f"compile() got {len(spec)} {what} for a model with {len(names)} outputs {names}")
+        return [resolve(s) for s in spec]
+    return [resolve(spec) if spec is not None else None for _ in names]
+
+
+class _Logs(Mapping):
+    """Logs read from the device totals only when someone looks at them."""
+
+    def __init__(self, state, names):
+        self._state, self._names, self._values = state, names, None
+
+    def _load(self):
+        if self._values is None:
+            totals = self._state.read_totals()
+            n = totals[-1] if totals[-1] else 1.0
+            self._values = {k: float(v / n) for k, v in zip(self._names, totals[:-1])}
+        return self._values
+
+    def __getitem__(self, k):
+        return self._load()[k]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._names)
+
+
+class Trainer:
+    def _init_training(self):
+        self.optimizer = None
+        self._compiled = None
+        self._compile_args = None
+        self._state = None
+        self._train_programs, self._eval_programs, self._predict_programs = {}, {}, {}
+        self.stop_training = False
+        self.history = None
+
+    # -- compile --------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configure training: optimizer (name or object), loss (name, function, Loss object, or one
+        per output as a list/dict), metrics (e.g. ['accuracy']) and loss_weights."""
+        kwargs.pop("sample_weight_mode", None)
+        kwargs.pop("target_tensors", None)
+        if kwargs:
+            raise TypeError(f"compile() got unexpected keyword argument(s) {sorted(kwargs)}")
+        self._release_state()
+        self.optimizer = optimizers_module.get(optimizer)
+        for spec in (loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]):
+            losses_module.get(spec)  # unknown names fail here, at compile time
+        self.loss = loss
+        self._compile_args = (loss, metrics, loss_weights)
+        self._compiled = None
+        if self.built and self.outputs:
+            self._resolve_compile()
+        self._train_programs, self._eval_programs = {}, {}
+
+    def _resolve_compile(self):
+        if self._compiled is None:
+            self._compiled = Compiled(self, *self._compile_args)
+        return self._compiled
+
+    def _assert_compiled(self, method):
+        if self.optimizer is None or self._compile_args is None:
+            raise RuntimeError(f"{method}() needs the model to be compiled first: call "
+                               "model.compile(optimizer=..., loss=...).")
+
+    @property
+    def metrics_names(self):
+        if self._compiled is None:
+            return []
+        return self._compiled.log_names(self)
+
+    # -- data -----------------------------------------------------------------------------
+    def _adapt(self, x, y, method, need_y=True):
+        if x is None:
+            raise ValueError(f"{method}() needs input data x")
+        if not self.built and hasattr(self, "_build_from_data"):
+            first = np.asarray(x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x)
+            if first.dtype.kind not in "biuf":
+                raise TypeError(f"{method}() expected numeric input x, but got an array of dtype {first.dtype}")
+            self._build_from_data([(first.shape, np.float32 if first.dtype.kind == "f" else first.dtype)])
+        if not self.built:
+            raise ValueError(f"Model '{self.name}' is not built: give its first layer an input shape")
+        xs = to_arrays(x, self.input_names, [t.dtype for t in self.inputs], "input", method)
+        ys = None
+        if need_y:
+            if y is None:
+                raise ValueError(f"{method}() needs targets y for the model's loss")
+            ys = to_arrays(y, self.output_names, [np.float32] * len(self.outputs), "target", method)
+        n = check_cardinality(xs, ys, method)
+        self._check_shapes(xs)
+        return xs, ys, n
+
+    def _check_shapes(self, xs):
+        for a, t, name in zip(xs, self.inputs, self.input_names):
+            want = t.shape[1:]
+            got = a.shape[1:]
+            if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
+                # Trace with the data's shape first: the first layer that cannot take it names itself.
+                programs.predict_graph(self, [(programs.dynamic(x.shape), x.dtype) for x in xs])
+                raise ValueError(f"Input '{name}' of model '{self.name}' expects arrays of shape "
+                                 f"{t.shape}, but got an array of shape {a.shape}")
+
+    # -- state ----------------------------------------------------------------------------
+    def _release_state(self):
+        if self._state is not None:
+            self._state.detach()
+            self._state = None
+        self._train_programs, self._eval_programs = {}, {}
+
+    def _training_state(self):
+        compiled = self._resolve_compile()
+        if self._state is None:
+            self._state = TrainingState(self, len(compiled.log_names(self)))
+        self._state.push_if_stale()
+        return self._state
+
+    def _train_program(self, xs, ys):
+        key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys)
+        prog = self._train_programs.get(key)
+        if prog is None:
+            state = self._training_state()
+            graph, names = programs.train_graph(self, _specs(xs), _specs(ys), state)
+            model = programs.compile_graph(graph)
+            prog = BoundProgram(model.SerializeToString(), None, state.names,
+                                [i.name for i in graph.inputs[:len(xs) + len(ys)]], ["learning_rate"],
+                                state_outputs=graph.output_names, shared_state=state.sets)
+            prog.log_names = names
+            self._train_programs[key] = prog
+        return prog
+
+    def _eval_program(self, xs, ys):
+        state = self._training_state()
+        key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys)
+        prog = self._eval_programs.get(key)
+        if prog is None:
+            graph, names = programs.eval_graph(self, _specs(xs), _specs(ys), state.variables)
+            model = programs.compile_graph(graph)
+            prog = BoundProgram(model.SerializeToString(), None, [f"state_{i}" for i in range(len(state.variables))],
+                                [i.name for i in graph.inputs[:len(xs) + len(ys)]],
+                                host_outputs=["metrics"], shared_state=state.sets)
+            prog.log_names = names
+            self._eval_programs[key] = prog
+        return prog
+
+    def _predict_program(self, xs):
+        key = tuple((a.shape[1:], a.dtype.str) for a in xs)
+        version = tuple(w.version for w in self.weights)
+        entry = self._predict_programs.get(key)
+        if entry is None or entry[0] != version:
+            graph = programs.predict_graph(self, _specs(xs))
+            self._predict_programs[key] = entry = (version, Program(
+                programs.compile_graph(graph).SerializeToString()))
+        return entry[1]
+
+    # -- fit ------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq=1, **kwargs):
+        """Train for `epochs` passes over (x, y) in batches of `batch_size` (default 32).
+
+        Returns a History whose `.history` maps "loss", each metric, and their "val_" forms to
+        one value per epoch.
+        """
+        epochs = kwargs.pop("nb_epoch", epochs)
+        for unused in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(unused, None)
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
+        if sample_weight is not None or class_weight is not None:
+            raise NotImplementedError("fit(sample_weight=..., class_weight=...) is not supported by horn yet")
+        self._assert_compiled("fit")
+        xs, ys, n = self._adapt(x, y, "fit")
+        val = None
+        if validation_data is not None:
+            vx, vy = validation_data[0], validation_data[1]
+            val = self._adapt(vx, vy, "fit")[:2]
+        elif validation_split:
+            xs, ys, vxs, vys = split_validation(xs, ys, validation_split)
+            n, val = len(xs[0]), (vxs, vys)
+        batch_size = int(batch_size or 32)
+        steps = steps_per_epoch or math.ceil(n / batch_size)
+        program = self._train_program(xs, ys)
+        state = self._state
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=bool(verbose), model=self,
+                           verbose=verbose, epochs=epochs, steps=steps)
+        self.stop_training = False
+        logs = {}
+        cbs.on_train_begin()
+        rng = np.random.default_rng()
+        batch = xs + ys
+        for epoch in range(initial_epoch, epochs):
+            state.push_if_stale()
+            state.reset_totals()
+            cbs.on_epoch_begin(epoch)
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            for step in range(steps):
+                start = (step * batch_size) % n
+                idx = order[start:start + batch_size]
+                cbs.on_train_batch_begin(step)
+                program.set_scalar("learning_rate", self.optimizer.current_learning_rate(state.version))
+                program.run(batch, idx)
+                state.stepped()
+                cbs.on_train_batch_end(step, _Logs(state, program.log_names))
+                if self.stop_training:
+                    break
+            logs = dict(_Logs(state, program.log_names))
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_arrays(val[0], val[1], validation_batch_size or batch_size)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if _is_nan(logs.get("loss")):
+                print(f"Training stopped: the loss became NaN in epoch {epoch + 1}. Try a lower learning rate "
+                      "or check the inputs for NaN/inf values.")
+                break
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    # -- evaluate -------------------------------------------------------------------------
+    def _evaluate_arrays(self, xs, ys, batch_size, callbacks=None):
+        program = self._eval_program(xs, ys)
+        n = len(xs[0])
+        totals = None
+        batch = xs + ys
+        for step, start in enumerate(range(0, n, batch_size)):
+            if callbacks:
+                callbacks.on_test_batch_begin(step)
+            idx = np.arange(start, min(start + batch_size, n))
+            values = program.run(batch, idx)[0].astype(np.float64) * len(idx)
+            totals = values if totals is None else totals + values
+            if callbacks:
+                callbacks.on_test_batch_end(step, None)
+        return {k: float(v / n) for k, v in zip(program.log_names, totals)}
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False, **kwargs):
+        """Loss and metrics over (x, y): a scalar, a list [loss, *metrics], or a dict."""
+        if sample_weight is not None:
+            raise NotImplementedError("evaluate(sample_weight=...) is not supported by horn yet")
+        self._assert_compiled("evaluate")
+        xs, ys, n = self._adapt(x, y, "evaluate")
+        verbose = 1 if verbose == "auto" else verbose
+        steps = math.ceil(n / int(batch_size or 32))
+        cbs = CallbackList(callbacks, add_progbar=bool(verbose), model=self, verbose=verbose, epochs=1,
+                           steps=steps)
+        cbs.on_test_begin()
+        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), cbs)
+        cbs.on_test_end(dict(logs))  # callbacks sort their copy; keep [loss, *metrics]
+        return _format(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        self._assert_compiled("test_on_batch")
+        xs, ys, n = self._adapt(x, y, "test_on_batch")
+        return _format(self._evaluate_arrays(xs, ys, n), return_dict)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        """One training step on exactly this batch; returns its loss (and metrics)."""
+        if sample_weight is not None or class_weight is not None:
+            raise NotImplementedError("train_on_batch(sample_weight=..., class_weight=...) is not supported yet")
+        self._assert_compiled("train_on_batch")
+        xs, ys, n = self._adapt(x, y, "train_on_batch")
+        program = self._train_program(xs, ys)
+        state = self._state
+        state.push_if_stale()
+        if reset_metrics:
+            state.reset_totals()
+        program.set_scalar("learning_rate", self.optimizer.current_learning_rate(state.version))
+        program.run(xs + ys)
+        state.stepped()
+        return _format(dict(_Logs(state, program.log_names)), return_dict)
+
+    # -- predict --------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        """Outputs for x, computed in batches of `batch_size` (default 32)."""
+        xs, _, n = self._adapt(x, None, "predict", need_y=False)
+        program = self._predict_program(xs)
+        bs = int(batch_size or 32)
+        if n <= bs:
+            outs = program(*xs)
+        else:
+            chunks = [program(*[a[s:s + bs] for a in xs]) for s in range(0, n, bs)]
+            outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
+        return outs[0] if len(outs) == 1 else outs
+
+    def predict_on_batch(self, x):
+        xs, _, _ = self._adapt(x, None, "predict_on_batch", need_y=False)
+        outs = self._predict_program(xs)(*xs)
+        return outs[0] if len(outs) == 1 else outs
+
+    def reset_metrics(self):
+        if self._state is not None:
+            self._state.reset_totals()
+
+    # -- export ---------------------------------------------------------------------------
+    def export(self, filepath, format="onnx", input_signature=None, verbose=True, **kwargs):
+        """Write the inference program as a standard ONNX file (dynamic batch axis), atomically."""
+        from ..saving.export import export_onnx
+
+        if format != "onnx":
+            raise ValueError(f"horn exports format='onnx' only, got format={format!r}")
+        export_onnx(self, filepath, input_signature)
+        if verbose:
+            print(f"Saved the inference program to {filepath}")
+
+
+def _specs(arrays):
+    return [(programs.dynamic(a.shape), a.dtype) for a in arrays]
+
+
+def _format(logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _is_nan(v):
+    return v is not None and not math.isfinite(v)

@@ -1,0 +1,173 @@
+"""horn.ops: the one vocabulary that creates computation (Keras 3 names).
+
+Every function takes traced tensors, variables, numpy arrays or Python numbers. On traced
+tensors it adds ONNX ops to the graph being compiled; on numpy arrays it computes at once
+(through the same ops' numpy references) and returns numpy arrays.
+"""
+
+import numpy as np
+
+from ..compiler.dtypes import onnx_type
+from ..compiler.ir import Value, apply
+
+
+def _axes(axis, ndim=None):
+    if axis is None:
+        return None
+    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    return np.array(axes, np.int64)
+
+
+def convert_to_tensor(x, dtype=None):
+    if isinstance(x, Value) or getattr(x, "_horn_variable", False):
+        return x if dtype is None else cast(x, dtype)
+    return np.asarray(x, dtype=dtype)
+
+
+def shape(x):
+    """The static shape (None for dynamic axes)."""
+    return tuple(x.shape)
+
+
+# -- arithmetic ---------------------------------------------------------------------------
+def add(x, y): return apply("Add", x, y)
+def subtract(x, y): return apply("Sub", x, y)
+def multiply(x, y): return apply("Mul", x, y)
+def divide(x, y): return apply("Div", x, y)
+def true_divide(x, y): return apply("Div", x, y)
+def negative(x): return apply("Neg", x)
+def power(x, y): return apply("Pow", x, y)
+def square(x): return apply("Mul", x, x)
+def sqrt(x): return apply("Sqrt", x)
+def exp(x): return apply("Exp", x)
+def log(x): return apply("Log", x)
+def abs(x): return apply("Abs", x)  # noqa: A001
+def absolute(x): return apply("Abs", x)
+def sign(x): return apply("Sign", x)
+def floor(x): return apply("Floor", x)
+def reciprocal(x): return apply("Reciprocal", x)
+def erf(x): return apply("Erf", x)
+def maximum(x, y): return apply("Max", x, y)
+def minimum(x, y): return apply("Min", x, y)
+def matmul(x, y): return apply("MatMul", x, y)
+def dot(x, y): return apply("MatMul", x, y)
+def identity(x): return apply("Identity", x)
+
+
+def clip(x, x_min, x_max):
+    like = x if isinstance(x, (Value, np.ndarray)) else np.asarray(x, np.float32)
+    dtype = like.dtype
+    return apply("Clip", x, np.asarray(x_min, dtype), np.asarray(x_max, dtype))
+
+
+def where(condition, x, y): return apply("Where", condition, x, y)
+
+
+# -- comparisons --------------------------------------------------------------------------
+def equal(x, y): return apply("Equal", x, y)
+def not_equal(x, y): return apply("Not", apply("Equal", x, y))
+def greater(x, y): return apply("Greater", x, y)
+def greater_equal(x, y): return apply("GreaterOrEqual", x, y)
+def less(x, y): return apply("Less", x, y)
+def less_equal(x, y): return apply("LessOrEqual", x, y)
+def logical_and(x, y): return apply("And", x, y)
+def logical_or(x, y): return apply("Or", x, y)
+def logical_not(x): return apply("Not", x)
+
+
+def cast(x, dtype):
+    return apply("Cast", x, to=onnx_type(dtype))
+
+
+# -- reductions ---------------------------------------------------------------------------
+def _reduce(op_type, x, axis, keepdims):
+    axes = _axes(axis)
+    if axes is None:
+        return apply(op_type, x, keepdims=int(keepdims))
+    return apply(op_type, x, axes, keepdims=int(keepdims))
+
+
+def sum(x, axis=None, keepdims=False): return _reduce("ReduceSum", x, axis, keepdims)  # noqa: A001
+def mean(x, axis=None, keepdims=False): return _reduce("ReduceMean", x, axis, keepdims)
+def max(x, axis=None, keepdims=False): return _reduce("ReduceMax", x, axis, keepdims)  # noqa: A001
+def min(x, axis=None, keepdims=False): return _reduce("ReduceMin", x, axis, keepdims)  # noqa: A001
+
+
+def argmax(x, axis=-1, keepdims=False):
+    return apply("ArgMax", x, axis=int(axis), keepdims=int(keepdims))
+
+
+def argmin(x, axis=-1, keepdims=False):
+    return apply("ArgMin", x, axis=int(axis), keepdims=int(keepdims))
+
+
+def size(x):
+    """The number of elements (a scalar int64 tensor)."""
+    return apply("Size", x)
+
+
+# -- shapes -------------------------------------------------------------------------------
+def reshape(x, new_shape):
+    """Reshape; -1 infers one axis and None keeps that axis (the batch axis) as it is."""
+    target = [0 if d is None else int(d) for d in new_shape]
+    return apply("Reshape", x, np.array(target, np.int64))
+
+
+def transpose(x, axes=None):
+    perm = list(reversed(range(len(x.shape)))) if axes is None else [int(a) for a in axes]
+    return apply("Transpose", x, perm=perm)
+
+
+def expand_dims(x, axis): return apply("Unsqueeze", x, _axes(axis))
+
+
+def squeeze(x, axis=None):
+    return apply("Squeeze", x) if axis is None else apply("Squeeze", x, _axes(axis))
+
+
+def concatenate(xs, axis=0): return apply("Concat", *xs, axis=int(axis))
+
+
+def stack(xs, axis=0):
+    return concatenate([expand_dims(x, axis) for x in xs], axis=axis)
+
+
+def one_hot(x, num_classes, axis=-1, dtype="float32"):
+    """One-hot encode integer x (any integer dtype; cast to int64 as ONNX wants)."""
+    values = np.array([0, 1], dtype=np.dtype(dtype))
+    return apply("OneHot", cast(x, "int64"), np.array(num_classes, np.int64), values, axis=int(axis))
+
+
+# -- neural-network functions -----------------------------------------------------------
+def relu(x): return apply("Relu", x)
+def sigmoid(x): return apply("Sigmoid", x)
+def tanh(x): return apply("Tanh", x)
+def softplus(x): return apply("Softplus", x)
+def softsign(x): return apply("Softsign", x)
+def elu(x, alpha=1.0): return apply("Elu", x, alpha=float(alpha))
+def selu(x): return apply("Selu", x)
+def leaky_relu(x, negative_slope=0.2): return apply("LeakyRelu", x, alpha=float(negative_slope))
+def softmax(x, axis=-1): return apply("Softmax", x, axis=int(axis))
+def log_softmax(x, axis=-1): return apply("LogSoftmax", x, axis=int(axis))
+def silu(x): return multiply(x, sigmoid(x))
+def relu6(x): return clip(x, 0.0, 6.0)
+def exponential(x): return exp(x)
+
+
+def hard_sigmoid(x):
+    """Keras 3's hard sigmoid, relu6(x + 3) / 6."""
+    return apply("HardSigmoid", x, alpha=1.0 / 6.0, beta=0.5)
+
+
+def gelu(x, approximate=True):
+    if approximate:
+        inner = multiply(np.float32(np.sqrt(2 / np.pi)), add(x, multiply(0.044715, power(x, 3.0))))
+        return multiply(multiply(0.5, x), add(1.0, tanh(inner)))
+    return multiply(multiply(0.5, x), add(1.0, erf(divide(x, np.float32(np.sqrt(2.0))))))
+
+
+def dropout(x, rate, seed=None):
+    """Inverted dropout: zero each element with probability `rate`, scale the rest by 1/(1-rate)."""
+    kw = {} if seed is None else {"seed": int(seed)}
+    out, _ = apply("Dropout", x, np.array(rate, np.float32), np.array(True), **kw)
+    return out

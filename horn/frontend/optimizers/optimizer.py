@@ -1,0 +1,134 @@
+"""The Optimizer base: hyperparameters on the host, update rules as graph ops.
+
+An optimizer's update is part of the training program: `apply()` gets the parameters,
+their gradients and slots as graph values and returns the new ones. The learning rate
+and the iteration count are program inputs/state, so schedules never recompile.
+"""
+
+import numpy as np
+
+from .. import ops
+
+
+class Optimizer:
+    """Base class. Subclasses define `slot_names` and `update(param, grad, slots, lr, t)`.
+
+    Args:
+        learning_rate: a float, or a schedule (a callable of the iteration count).
+        clipnorm, clipvalue, global_clipnorm: gradient clipping, as in Keras.
+        name: the optimizer's name.
+    Keras 2 spellings are accepted: `lr=` for the learning rate and `decay=` for Keras 2's
+    time-based decay lr / (1 + decay * iterations).
+    """
+
+    slot_names = ()
+    _DEFAULT_LR = 0.001
+
+    def __init__(self, learning_rate=None, name=None, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, **kwargs):
+        lr = kwargs.pop("lr", None)
+        if lr is not None and learning_rate is not None:
+            raise ValueError(f"{type(self).__name__}() got both lr={lr} and learning_rate={learning_rate}: "
+                             "pass only learning_rate")
+        self.decay = float(kwargs.pop("decay", 0.0) or 0.0)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s) {sorted(kwargs)}")
+        if weight_decay or use_ema or gradient_accumulation_steps or loss_scale_factor:
+            raise NotImplementedError(f"{type(self).__name__}: weight_decay, use_ema, loss_scale_factor and "
+                                      "gradient_accumulation_steps are not supported by horn yet")
+        if clipnorm is not None and global_clipnorm is not None:
+            raise ValueError("pass at most one of clipnorm and global_clipnorm")
+        lr = learning_rate if learning_rate is not None else lr
+        self.learning_rate = self._DEFAULT_LR if lr is None else lr
+        self.name = name or type(self).__name__.lower()
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self._state = None  # set while a model trains: reads iterations and slots from the device
+
+    # -- host side ------------------------------------------------------------------------
+    @property
+    def iterations(self):
+        return 0 if self._state is None else int(self._state.read_iterations())
+
+    @property
+    def lr(self):
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        self.learning_rate = value
+
+    def current_learning_rate(self, iterations):
+        lr = self.learning_rate
+        return float(lr(iterations)) if callable(lr) else float(lr)
+
+    def slot_initial_values(self, var):
+        """The initial value of each slot for parameter var (numpy arrays)."""
+        return [np.zeros(var.shape, var.dtype) for _ in self.slot_names]
+
+    def get_config(self):
+        lr = self.learning_rate
+        return {"name": self.name, "learning_rate": lr if not callable(lr) else getattr(lr, "get_config", lambda: lr)(),
+                "decay": self.decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+                "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if "lr" in config and "learning_rate" not in config:
+            config["learning_rate"] = config.pop("lr")
+        config.pop("lr", None)
+        for unused in ("is_legacy_optimizer", "jit_compile", "use_ema", "ema_momentum",
+                       "ema_overwrite_frequency", "weight_decay", "loss_scale_factor",
+                       "gradient_accumulation_steps", "epsilon_legacy"):
+            config.pop(unused, None)
+        return cls(**config)
+
+    # -- graph side -----------------------------------------------------------------------
+    def apply(self, params, grads, slots, lr, iterations):
+        """New parameters and slots (graph values) after one step.
+
+        params, grads: lists of values; slots: one list of slot values per parameter;
+        lr: the learning-rate input; iterations: the int64 step count before this step.
+        """
+        grads = self._clip(grads)
+        step = ops.cast(iterations, "float32")
+        if self.decay:
+            lr = ops.divide(lr, ops.add(1.0, ops.multiply(self.decay, step)))
+        t = ops.add(step, 1.0)
+        new_params, new_slots = [], []
+        for p, g, s in zip(params, grads, slots):
+            if g is None:  # this parameter does not affect the loss
+                new_params.append(p)
+                new_slots.append(list(s))
+                continue
+            np_, ns = self.update(p, g, list(s), lr, t)
+            new_params.append(np_)
+            new_slots.append(ns)
+        return new_params, new_slots
+
+    def update(self, param, grad, slots, lr, t):
+        raise NotImplementedError
+
+    def _clip(self, grads):
+        if self.clipvalue is not None:
+            grads = [None if g is None else ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            grads = [None if g is None else _scale_to_norm(g, ops.sqrt(ops.sum(ops.square(g))), self.clipnorm)
+                     for g in grads]
+        if self.global_clipnorm is not None:
+            present = [g for g in grads if g is not None]
+            norm = ops.sqrt(_add_all([ops.sum(ops.square(g)) for g in present]))
+            grads = [None if g is None else _scale_to_norm(g, norm, self.global_clipnorm) for g in grads]
+        return grads
+
+
+def _scale_to_norm(g, norm, limit):
+    return ops.divide(ops.multiply(g, limit), ops.maximum(norm, limit))
+
+
+def _add_all(values):
+    total = values[0]
+    for v in values[1:]:
+        total = ops.add(total, v)
+    return total

@@ -1,0 +1,40 @@
+"""RMSprop, with Keras 3's update rule."""
+
+from .. import ops
+from .optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Keras defaults: learning_rate=0.001, rho=0.9, epsilon=1e-7).
+
+    a = rho * a + (1 - rho) * g^2;  p -= lr * g / sqrt(a + epsilon)   (Keras 3's rule);
+    with centered=True the mean gradient mg is tracked and a - mg^2 replaces a;
+    with momentum m: v = m * v + lr * g / sqrt(...), p -= v.
+    """
+
+    def __init__(self, learning_rate=None, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), \
+            float(1e-7 if epsilon is None else epsilon), bool(centered)
+        self.slot_names = ("velocity",) + (("momentum",) if self.momentum else ()) + \
+            (("average_gradient",) if self.centered else ())
+
+    def update(self, p, g, slots, lr, t):
+        a = ops.add(ops.multiply(slots[0], self.rho), ops.multiply(ops.square(g), 1.0 - self.rho))
+        new_slots = [a]
+        denom = a
+        if self.centered:
+            mg = ops.add(ops.multiply(slots[-1], self.rho), ops.multiply(g, 1.0 - self.rho))
+            denom = ops.subtract(a, ops.square(mg))
+        increment = ops.divide(ops.multiply(lr, g), ops.sqrt(ops.add(denom, self.epsilon)))
+        if self.momentum:
+            v = ops.add(ops.multiply(slots[1], self.momentum), increment)
+            new_slots.append(v)
+            increment = v
+        if self.centered:
+            new_slots.append(mg)
+        return ops.subtract(p, increment), new_slots
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}

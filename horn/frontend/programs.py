@@ -1,0 +1,172 @@
+"""Tracing models into op graphs, and compiling those graphs into runnable programs.
+
+Three programs per model (DESIGN.md §5-7): predict (parameters baked in as initializers,
+also what `export()` writes), evaluate (parameters read from the live device state), and
+the training step (forward, loss, gradients, optimizer update, metric totals, as one
+graph whose state inputs and outputs are the parameters, slots, step count and totals).
+"""
+
+import numpy as np
+
+from ..compiler import Graph, gradients, optimize, to_onnx
+from ..runtime import Program
+from . import ops, tracing
+from .tracing import Trace
+
+
+def dynamic(shape):
+    """The batch axis of a data shape becomes dynamic."""
+    return (None,) + tuple(shape[1:]) if len(shape) else ()
+
+
+def compile_graph(graph):
+    """Optimize and emit a graph; returns the ModelProto."""
+    return to_onnx(optimize(graph))
+
+
+def compile_eager(layer, arrays, args, kwargs):
+    """Run a layer on numpy arrays through a small cached program."""
+    flat = tracing.flatten(arrays)
+    key = (tuple((a.shape[1:], a.dtype.str) for a in flat), repr(args), repr(sorted(kwargs.items())),
+           tuple(w.version for w in layer.weights))
+    entry = layer._eager_programs.get(key)
+    if entry is None:
+        graph = Graph(layer.name)
+        trace = Trace(graph, training=bool(kwargs.get("training")), variables="constants")
+        with trace.active():
+            values = tracing.pack_like(arrays, [graph.input(dynamic(a.shape), a.dtype, f"input_{i}")
+                                                for i, a in enumerate(flat)])
+            out = layer._traced_call(values, args, dict(kwargs))
+        graph.outputs = tracing.flatten(out)
+        graph.output_names = [f"output_{i}" for i in range(len(graph.outputs))]
+        entry = (Program(compile_graph(graph).SerializeToString()), out)
+        key = (key[:3] + (tuple(w.version for w in layer.weights),))  # weights exist now
+        layer._eager_programs = {key: entry}
+    program, structure = entry
+    return tracing.pack_like(structure, program(*flat))
+
+
+def predict_graph(model, specs):
+    """The inference graph: inputs named after the model's inputs, parameters as constants."""
+    graph = Graph(model.name)
+    trace = Trace(graph, training=False, variables="constants")
+    with trace.active():
+        xs = [graph.input(shape, dtype, name) for (shape, dtype), name in zip(specs, model.input_names)]
+        outs = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=False))
+    graph.outputs, graph.output_names = outs, list(model.output_names)
+    return graph
+
+
+class StepSpec:
+    """What a training or evaluation graph computes and in which order its outputs come."""
+
+    def __init__(self, metric_names, state_names):
+        self.metric_names = metric_names  # "loss", then per-output losses and metrics
+        self.state_names = state_names
+
+
+def _loss_and_metrics(model, preds, ys, sws):
+    """Total loss (scalar) and [(name, per-sample values or batch scalar)] for the logs."""
+    compiled = model._compiled
+    total, logs = None, []
+    multi = len(preds) > 1
+    for i, (pred, y, sw) in enumerate(zip(preds, ys, sws)):
+        loss_obj, weight = compiled.losses[i], compiled.loss_weights[i]
+        if loss_obj is None:
+            continue
+        value = loss_obj(y, pred, sample_weight=sw)
+        if multi:
+            logs.append((f"{model.output_names[i]}_loss", value))
+        term = value if weight == 1.0 else ops.multiply(value, float(weight))
+        total = term if total is None else ops.add(total, term)
+    if total is None:
+        raise ValueError(f"Model '{model.name}' has no loss to train on: compile() it with loss=...")
+    for i, (pred, y) in enumerate(zip(preds, ys)):
+        for metric in compiled.metrics[i]:
+            name = f"{model.output_names[i]}_{metric.name}" if multi else metric.name
+            logs.append((name, metric(y, pred)))
+    return total, logs
+
+
+def _regularization(trace, params):
+    terms = list(trace.losses)
+    for var, value in params:
+        if var.regularizer is not None:
+            terms.append(var.regularizer(value))
+    total = None
+    for t in terms:
+        if isinstance(t, float) and t == 0.0:
+            continue
+        total = t if total is None else ops.add(total, t)
+    return total
+
+
+def _log_totals(total_loss, logs, totals_in, batch_like):
+    """totals += [loss * n, value_1 * n, ..., n]: sample-weighted running sums of the logs."""
+    per_sample = float(np.prod(batch_like.shape[1:]))
+    n = ops.divide(ops.cast(ops.size(batch_like), "float32"), per_sample)
+    parts = [ops.multiply(total_loss, n)]
+    for _, v in logs:
+        if len(v.shape) == 0:
+            parts.append(ops.multiply(v, n))
+        else:
+            parts.append(ops.multiply(ops.mean(v), n))
+    parts.append(n)
+    return ops.add(totals_in, ops.concatenate([ops.reshape(p, (1,)) for p in parts], axis=0))
+
+
+def train_graph(model, x_specs, y_specs, state):
+    """One training step: returns (graph, metric names); outputs are the new state."""
+    graph = Graph(f"{model.name}_train")
+    xs = [graph.input(s, d, n) for (s, d), n in zip(x_specs, model.input_names)]
+    ys = [graph.input(s, d, f"target_{n}") for (s, d), n in zip(y_specs, model.output_names)]
+    lr = graph.input((), np.float32, "learning_rate")
+    state_in = [graph.input(a.shape, a.dtype, name) for a, name in zip(state.arrays, state.names)]
+    params = state.variables
+    trace = Trace(graph, training=True, variables="inputs",
+                  bound={id(v): val for v, val in zip(params, state_in)})
+    with trace.active():
+        preds = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=True))
+        total, logs = _loss_and_metrics(model, preds, ys, [None] * len(preds))
+        reg = _regularization(trace, list(zip(params, state_in)))
+        if reg is not None:
+            total = ops.add(total, reg)
+        trainable = [i for i, v in enumerate(params) if v.trainable and state.is_trainable[i]]
+        grads = gradients(graph, total, [state_in[i] for i in trainable])
+        slots = state.slot_values(state_in)
+        iterations = state_in[state.iterations_index]
+        new_p, new_s = model.optimizer.apply([state_in[i] for i in trainable], grads,
+                                             [slots[i] for i in trainable], lr, iterations)
+        new_state = list(state_in)
+        for i, p, s in zip(trainable, new_p, new_s):
+            var = params[i]
+            new_state[i] = var.constraint(p) if var.constraint is not None else p
+            for k, sv in zip(state.slot_indices[i], s):
+                new_state[k] = sv
+        for i, var in enumerate(params):
+            if id(var) in trace.updates:
+                new_state[i] = trace.updates[id(var)][1]
+        new_state[state.iterations_index] = ops.add(iterations, np.int64(1))
+        new_state[state.totals_index] = _log_totals(total, logs, state_in[state.totals_index], xs[0])
+    graph.outputs = new_state
+    graph.output_names = [f"{n}__next" for n in state.names]
+    return graph, ["loss"] + [n for n, _ in logs]
+
+
+def eval_graph(model, x_specs, y_specs, params):
+    """Loss and metrics of one batch, reading the parameters as inputs (the live device state)."""
+    graph = Graph(f"{model.name}_eval")
+    xs = [graph.input(s, d, n) for (s, d), n in zip(x_specs, model.input_names)]
+    ys = [graph.input(s, d, f"target_{n}") for (s, d), n in zip(y_specs, model.output_names)]
+    p_in = [graph.input(v.shape, v.dtype, f"state_{i}") for i, v in enumerate(params)]
+    trace = Trace(graph, training=False, variables="inputs", bound={id(v): x for v, x in zip(params, p_in)})
+    with trace.active():
+        preds = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=False))
+        total, logs = _loss_and_metrics(model, preds, ys, [None] * len(preds))
+        reg = _regularization(trace, list(zip(params, p_in)))
+        if reg is not None:
+            total = ops.add(total, reg)
+        values = [total] + [v if len(v.shape) == 0 else ops.mean(v) for _, v in logs]
+        out = ops.concatenate([ops.reshape(v, (1,)) for v in values], axis=0)
+    graph.outputs, graph.output_names = [out], ["metrics"]
+    return graph, ["loss"] + [n for n, _ in logs]

@@ -1,0 +1,3 @@
+"""horn.layers (the Keras name)."""
+
+from .frontend.layers import *  # noqa: F401,F403

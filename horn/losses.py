@@ -1,0 +1,3 @@
+"""horn.losses (the Keras name)."""
+
+from .frontend.losses import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+"""horn.models (the Keras name)."""
+
+from .frontend.models import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+"""horn.optimizers (the Keras name)."""
+
+from .frontend.optimizers import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+"""horn.utils (the Keras name)."""
+
+from .frontend.utils import *  # noqa: F401,F403
