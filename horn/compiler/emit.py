@@ -26,6 +26,12 @@ def _attr(value):
     return value
 
 
+def _initializer(v):
+    # np.ascontiguousarray would turn a 0-d constant into shape (1,): copy instead.
+    data = v.const if v.const.flags.c_contiguous else v.const.copy()
+    return numpy_helper.from_array(data, v.name)
+
+
 def _rename(nodes, old, new):
     for n in nodes:
         for i, name in enumerate(n.input):
@@ -43,7 +49,7 @@ def to_onnx(graph: Graph, doc="", producer="horn") -> onnx.ModelProto:
         for v in node.inputs:
             if v is not None and v.const is not None and id(v) not in seen:
                 seen.add(id(v))
-                inits.append(numpy_helper.from_array(np.ascontiguousarray(v.const), v.name))
+                inits.append(_initializer(v))
         nodes.append(helper.make_node(
             node.op_type, [v.name if v is not None else "" for v in node.inputs],
             [o.name for o in node.outputs], name=node.name,
@@ -58,7 +64,7 @@ def to_onnx(graph: Graph, doc="", producer="horn") -> onnx.ModelProto:
                 src = o.name
                 if o.const is not None and id(o) not in seen:
                     seen.add(id(o))
-                    inits.append(numpy_helper.from_array(np.ascontiguousarray(o.const), o.name))
+                    inits.append(_initializer(o))
                 nodes.append(helper.make_node("Identity", [src], [name], name=f"output_{name}"))
                 outputs.append(_value_info(o, name))
                 continue
