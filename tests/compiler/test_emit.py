@@ -29,3 +29,20 @@ def test_scalar_loss_times_constant_stays_scalar():
     g.outputs, g.output_names = [loss], ["loss"]
     (out,) = Program(to_onnx(g).SerializeToString())(np.ones((4, 3)))
     assert out.shape == () and out == 0.5
+
+
+def test_output_folded_to_a_constant_that_no_node_reads():
+    """After folding, an output can be a constant no node consumes: it must still be emitted."""
+    from horn.compiler import optimize
+
+    g = Graph("folded")
+    x = g.input((3,), np.float32, "x")
+    with g.building():
+        y = op.Relu(x)
+        c = op.Add(np.ones(3, np.float32), np.ones(3, np.float32))
+    g.outputs = [y, c]  # emitted under the values' own names
+    g = optimize(g, verify=True)
+    assert g.outputs[1].const is not None
+    y_, c_ = Program(to_onnx(g).SerializeToString())(np.array([-1.0, 0.0, 2.0], np.float32))
+    np.testing.assert_array_equal(c_, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(y_, [0.0, 0.0, 2.0])

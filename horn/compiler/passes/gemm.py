@@ -12,6 +12,12 @@ def _bias_fits(c, n):
     return c.ndim in (1, 2) and c.shape[-1] == n and (c.ndim == 1 or c.shape[0] == 1)
 
 
+def _swaps_matrix(node):
+    """A Transpose of a matrix: perm omitted, or [1, 0] as a list or a tuple."""
+    perm = node.attrs.get("perm")
+    return node.op_type == "Transpose" and (perm is None or [int(p) for p in perm] == [1, 0])
+
+
 def fuse_gemm(graph):
     """Add(MatMul(a, b), c) -> Gemm(a, b, c); MatMul(Transpose(a), b) -> Gemm(a, b, transA=1)."""
     changed = False
@@ -22,8 +28,7 @@ def fuse_gemm(graph):
         if a.ndim != 2 or b.ndim != 2:
             continue
         trans_a = 0
-        if a.producer is not None and a.producer.op_type == "Transpose" and \
-                a.producer.attrs.get("perm") in (None, [1, 0]):
+        if a.producer is not None and _swaps_matrix(a.producer):
             a, trans_a = a.producer.inputs[0], 1
         bias = None
         user = _only_consumer(graph, node.out)
