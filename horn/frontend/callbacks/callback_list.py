@@ -120,7 +120,8 @@ class CallbackList(Callback):
         self._targets = {}
         for hook, alias in _BATCH_HOOKS.items():
             self._targets[hook] = [
-                c for c in self.callbacks
+                c
+                for c in self.callbacks
                 if not (is_default(getattr(c, hook)) and (alias is None or is_default(getattr(c, alias))))
             ]
 

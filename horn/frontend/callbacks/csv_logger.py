@@ -73,6 +73,7 @@ class CSVLogger(Callback):
                 if name.startswith("val_") and name not in self.keys:
                     self.keys.append(name)
         if self.writer is None:
+
             class Dialect(csv.excel):
                 delimiter = self.sep
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .callback import Callback
+from .monitor import read_learning_rate
 
 
 def _takes_two_arguments(schedule: Callable) -> bool:
@@ -48,24 +49,19 @@ class LearningRateScheduler(Callback):
         self._two_arguments = _takes_two_arguments(schedule)
 
     def on_epoch_begin(self, epoch, logs=None):
-        optimizer = getattr(self.model, "optimizer", None)
-        if optimizer is None or not hasattr(optimizer, "learning_rate"):
-            raise ValueError(
-                "LearningRateScheduler needs model.optimizer.learning_rate; "
-                "compile the model with an optimizer first."
-            )
+        current = read_learning_rate("LearningRateScheduler", self.model)
         if self._two_arguments:
-            learning_rate = self.schedule(epoch, float(optimizer.learning_rate))
+            learning_rate = self.schedule(epoch, current)
         else:
             learning_rate = self.schedule(epoch)
         if not isinstance(learning_rate, (float, int, np.floating, np.integer)) or isinstance(
             learning_rate, bool
         ):
-            raise ValueError(
+            raise TypeError(
                 f"The schedule given to LearningRateScheduler must return a float, "
                 f"but for epoch {epoch} it returned {learning_rate!r}."
             )
-        optimizer.learning_rate = float(learning_rate)
+        self.model.optimizer.learning_rate = float(learning_rate)
         if self.verbose > 0:
             sys.stdout.write(
                 f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(learning_rate)}.\n"
@@ -74,4 +70,4 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+            logs["learning_rate"] = read_learning_rate("LearningRateScheduler", self.model)

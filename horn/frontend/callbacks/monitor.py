@@ -1,4 +1,4 @@
-"""What `EarlyStopping` and `ReduceLROnPlateau` share: reading a monitored value and its direction."""
+"""Helpers the monitoring callbacks share: a monitored value, its direction, the learning rate."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import warnings
 # Metric names (after any `val_` prefix) that get better as they grow; everything else
 # (losses, errors) is minimised, as Keras's mode="auto" decides.
 _MAXIMIZED_SUFFIXES = (
-    "acc", "accuracy", "auc", "precision", "recall", "f1_score", "fbeta_score", "r2_score", "iou",
+    "acc",
+    "accuracy",
+    "auc",
+    "precision",
+    "recall",
+    "f1_score",
+    "fbeta_score",
+    "r2_score",
+    "iou",
 )
 
 
@@ -18,7 +26,7 @@ def resolve_mode(owner: str, mode: str, monitor: str) -> str:
         mode = "auto"
     if mode != "auto":
         return mode
-    name = monitor[len("val_"):] if monitor.startswith("val_") else monitor
+    name = monitor.removeprefix("val_")
     return "max" if name.endswith(_MAXIMIZED_SUFFIXES) else "min"
 
 
@@ -34,3 +42,20 @@ def monitor_value(owner: str, monitor: str, logs) -> float | None:
         )
         return None
     return float(value)
+
+
+def read_learning_rate(owner: str, model) -> float:
+    """`model.optimizer.learning_rate` as a float; a schedule cannot be read or set by a callback."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "learning_rate"):
+        raise ValueError(
+            f"{owner} needs model.optimizer.learning_rate; compile the model with an optimizer first."
+        )
+    learning_rate = optimizer.learning_rate
+    if callable(learning_rate):
+        raise TypeError(
+            f"{owner} sets the learning rate, but the optimizer was created with a schedule "
+            f"({type(learning_rate).__name__}). Pass a float learning_rate to the optimizer, "
+            "or use only the schedule."
+        )
+    return float(learning_rate)

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 from .callback import Callback
-from .monitor import monitor_value, resolve_mode
+from .monitor import monitor_value, read_learning_rate, resolve_mode
 
 
 class ReduceLROnPlateau(Callback):
@@ -77,9 +77,9 @@ class ReduceLROnPlateau(Callback):
         self._reset()
 
     def on_epoch_end(self, epoch, logs=None):
-        optimizer = self.model.optimizer
+        old_lr = read_learning_rate("ReduceLROnPlateau", self.model)
         if logs is not None:
-            logs["learning_rate"] = float(optimizer.learning_rate)
+            logs["learning_rate"] = old_lr
         current = monitor_value("Learning rate reduction", self.monitor, logs)
         if current is None:
             return
@@ -95,12 +95,13 @@ class ReduceLROnPlateau(Callback):
         self.wait += 1
         if self.wait < self.patience:
             return
-        old_lr = float(optimizer.learning_rate)
         if old_lr > np.float32(self.min_lr):
             new_lr = max(old_lr * self.factor, self.min_lr)
-            optimizer.learning_rate = new_lr
+            self.model.optimizer.learning_rate = new_lr
             if self.verbose > 0:
-                sys.stdout.write(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.\n")
+                sys.stdout.write(
+                    f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.\n"
+                )
                 sys.stdout.flush()
             self.cooldown_counter = self.cooldown
             self.wait = 0

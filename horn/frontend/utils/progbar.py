@@ -52,10 +52,10 @@ def format_time_per_unit(time_per_unit: float, unit_name: str = "step") -> str:
 
 def _format_eta(eta: float) -> str:
     if eta > 3600:
-        return "%d:%02d:%02d" % (eta // 3600, (eta % 3600) // 60, eta % 60)
+        return f"{int(eta // 3600)}:{int(eta % 3600 // 60):02d}:{int(eta % 60):02d}"
     if eta > 60:
-        return "%d:%02d" % (eta // 60, eta % 60)
-    return "%ds" % eta
+        return f"{int(eta // 60)}:{int(eta % 60):02d}"
+    return f"{int(eta)}s"
 
 
 Values = Iterable[tuple[str, object]] | Callable[[], Iterable[tuple[str, object]]] | None
@@ -198,7 +198,7 @@ class Progbar:
                 bar += f"{_GREEN}{_BAR_CHAR * done}{_RESET}"
             bar += f"{_GREY}{_BAR_CHAR * (self.width - done)}{_RESET}"
         else:
-            plain_bar = bar = "%7d/Unknown" % current
+            plain_bar = bar = f"{int(current):7d}/Unknown"
         plain = f"{plain_bar} {time_text}{info}"
 
         if not self._dynamic_display:
@@ -213,7 +213,7 @@ class Progbar:
 
     def _count_text(self, current: int) -> str:
         digits = int(math.log10(self.target)) + 1
-        return f"{current:>{digits}d}/{self.target}"
+        return f"{int(current):>{digits}d}/{self.target}"
 
 
 def _write(text: str) -> None:
