@@ -22,7 +22,7 @@ def gradients(graph, loss: Value, wrt: list[Value]) -> list[Value | None]:
         for node in reversed(graph.nodes()):
             if node not in needed:
                 continue
-            out_grads = [_total(partials.pop(id(o), None)) for o in node.outputs]
+            out_grads = [_total(partials.get(id(o))) for o in node.outputs]
             if all(g is None for g in out_grads):
                 continue
             rule = OPS[node.op_type].grad
@@ -42,11 +42,13 @@ def gradients(graph, loss: Value, wrt: list[Value]) -> list[Value | None]:
 
 
 def _total(parts):
+    """The sum of a value's partial gradients (summed once: the list is replaced by its sum)."""
     if not parts:
         return None
     total = parts[0]
     for p in parts[1:]:
         total = op.Add(total, p)
+    parts[:] = [total]
     return total
 
 

@@ -19,7 +19,8 @@ def _swaps_matrix(node):
 
 
 def fuse_gemm(graph):
-    """Add(MatMul(a, b), c) -> Gemm(a, b, c); MatMul(Transpose(a), b) -> Gemm(a, b, transA=1)."""
+    """Add(MatMul(a, b), c) -> Gemm(a, b, c); MatMul(Transpose(a), b) -> Gemm(a, b, transA=1);
+    MatMul(a, Transpose(b)) -> Gemm(a, b, transB=1)."""
     changed = False
     for node in graph.nodes():
         if node not in graph.nx or node.op_type != "MatMul":
@@ -27,9 +28,11 @@ def fuse_gemm(graph):
         a, b = node.inputs
         if a.ndim != 2 or b.ndim != 2:
             continue
-        trans_a = 0
+        trans_a = trans_b = 0
         if a.producer is not None and _swaps_matrix(a.producer):
             a, trans_a = a.producer.inputs[0], 1
+        if b.producer is not None and _swaps_matrix(b.producer):
+            b, trans_b = b.producer.inputs[0], 1
         bias = None
         user = _only_consumer(graph, node.out)
         if user is not None and user.op_type == "Add":
@@ -37,10 +40,11 @@ def fuse_gemm(graph):
             if other is not node.out and _bias_fits(other, node.out.shape[1]) and \
                     other.dtype == node.out.dtype:
                 bias = other
-        if not trans_a and bias is None:
+        if not trans_a and not trans_b and bias is None:
             continue
         with graph.building():
-            fused = op.Gemm(a, b, bias, transA=trans_a) if bias is not None else op.Gemm(a, b, transA=trans_a)
+            inputs = (a, b, bias) if bias is not None else (a, b)
+            fused = op.Gemm(*inputs, transA=trans_a, transB=trans_b)
         target = user if bias is not None else node
         graph.replace_uses(target.out, fused)
         graph.remove(target)
