@@ -12,9 +12,22 @@ _rng = np.random.default_rng()
 
 def set_random_seed(seed):
     """Seed horn's host random numbers (initializers, shuffling)."""
-    global _rng
+    global _rng, _seeded
     _rng = np.random.default_rng(seed)
+    _seeded = True
     np.random.seed(seed)
+
+
+def host_rng():
+    """The generator behind initializers, shuffling and dropout seeds (see set_random_seed)."""
+    return _rng
+
+
+def seeded():
+    return _seeded
+
+
+_seeded = False
 
 
 def _fans(shape):

@@ -168,6 +168,11 @@ def gelu(x, approximate=True):
 
 def dropout(x, rate, seed=None):
     """Inverted dropout: zero each element with probability `rate`, scale the rest by 1/(1-rate)."""
+    if seed is None:
+        from .initializers import host_rng, seeded
+
+        # After set_random_seed(), every dropout mask sequence is reproducible too.
+        seed = int(host_rng().integers(2**31)) if seeded() else None
     kw = {} if seed is None else {"seed": int(seed)}
     out, _ = apply("Dropout", x, np.array(rate, np.float32), np.array(True), **kw)
     return out

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...runtime import BoundProgram, Program
+from .. import initializers
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
@@ -234,6 +235,8 @@ class Trainer:
         xs, ys, n = self._adapt(x, y, "fit")
         val = None
         if validation_data is not None:
+            if len(validation_data) > 2 and validation_data[2] is not None:
+                raise NotImplementedError("validation_data with sample weights is not supported by horn yet")
             vx, vy = validation_data[0], validation_data[1]
             val = self._adapt(vx, vy, "fit")[:2]
         elif validation_split:
@@ -249,7 +252,7 @@ class Trainer:
         self.stop_training = False
         logs = {}
         cbs.on_train_begin()
-        rng = np.random.default_rng()
+        rng = initializers.host_rng()
         batch = xs + ys
         for epoch in range(initial_epoch, epochs):
             state.push_if_stale()
