@@ -153,6 +153,9 @@ CSE = [
     case("different-constants", lambda x: op.Mul(op.Add(x, np.float32(2)), op.Add(x, np.float32(3))),
          False),
     case("dropout-is-random", lambda x: op.Add(op.Dropout(x)[0], op.Dropout(x)[0]), False),
+    case("same-fill-different-dtypes", lambda x: (lambda s: [
+        op.ConstantOfShape(s, value=np.array([1], np.int32)),
+        op.ConstantOfShape(s, value=np.array([1], np.int64))])(op.Shape(x)), False),
 ]
 
 

@@ -85,7 +85,10 @@ def _arg_rule(ins, attrs):
 
 def _arg_ref(fn):
     def ref(x, axis=0, keepdims=1, select_last_index=0):
-        return np.asarray(fn(x, axis=axis, keepdims=bool(keepdims))).astype(np.int64)
+        if not select_last_index:
+            return np.asarray(fn(x, axis=axis, keepdims=bool(keepdims))).astype(np.int64)
+        last = x.shape[axis] - 1  # the first hit in the reversed axis is the last one
+        return (last - np.asarray(fn(np.flip(x, axis), axis=axis, keepdims=bool(keepdims)))).astype(np.int64)
     return ref
 
 

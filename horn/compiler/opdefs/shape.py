@@ -9,7 +9,7 @@ from ..opdef import broadcast_shapes, const_ints, defop, nograd, norm_axes, op
 def _reshape_rule(ins, attrs):
     x = ins[0]
     target = const_ints(ins[1], "the target shape of Reshape")
-    out = [x.shape[i] if t == 0 else t for i, t in enumerate(target)]
+    out = [x.shape[i] if t == 0 and not attrs.get("allowzero") else t for i, t in enumerate(target)]
     if out.count(-1) > 1:
         raise ValueError(f"Reshape target {target} has more than one -1")
     if -1 in out:

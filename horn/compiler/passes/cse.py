@@ -13,8 +13,10 @@ def _key(node):
             return ("c", v.const.dtype.str, v.const.shape, v.const.tobytes())
         return id(v)
 
-    attrs = tuple(sorted((k, repr(a.tolist()) if isinstance(a, np.ndarray) else repr(a))
-                         for k, a in node.attrs.items()))
+    def attr(a):  # arrays keep their dtype in the key: a fill of int32 1 is not one of int64 1
+        return (a.dtype.str, a.shape, a.tobytes()) if isinstance(a, np.ndarray) else repr(a)
+
+    attrs = tuple(sorted((k, attr(a)) for k, a in node.attrs.items()))
     return node.op_type, tuple(ref(v) for v in node.inputs), attrs
 
 
