@@ -58,14 +58,13 @@ def to_onnx(graph: Graph, doc="", producer="horn") -> onnx.ModelProto:
     input_ids = {id(v) for v in graph.inputs}
     names = graph.output_names or [o.name for o in graph.outputs]
     for o, name in zip(graph.outputs, names):
+        if o.const is not None and id(o) not in seen:  # an output folded to a constant
+            seen.add(id(o))
+            inits.append(_initializer(o))
         if o.name != name:
             if o.producer is None or id(o) in input_ids or id(o) in named:
                 # An input, a constant or a value already output under another name.
-                src = o.name
-                if o.const is not None and id(o) not in seen:
-                    seen.add(id(o))
-                    inits.append(_initializer(o))
-                nodes.append(helper.make_node("Identity", [src], [name], name=f"output_{name}"))
+                nodes.append(helper.make_node("Identity", [o.name], [name], name=f"output_{name}"))
                 outputs.append(_value_info(o, name))
                 continue
             _rename(nodes, o.name, name)
