@@ -2,9 +2,12 @@
 against central finite differences of the op's numpy reference in float64.
 
 The loss is a fixed random linear functional of the op's outputs, so every output element
-matters. Tolerances: float64 graphs 1e-6; ops with no double kernel in onnxruntime's CPU EP
-(op_cases.NO_DOUBLE_KERNEL) run in float32 and are held to 2e-4.
+matters. Each case runs as emitted ("raw"), after optimize() ("optimized"), and optimized in
+float32. Tolerances: float64 graphs 1e-6; float32 graphs (and ops with no double kernel in
+onnxruntime's CPU EP, op_cases.NO_DOUBLE_KERNEL) 2e-4, against float64 finite differences.
 """
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -34,8 +37,16 @@ def test_no_gradient_ops_give_none(name):
     assert list(grads) == [None] * len(node.inputs)
 
 
-@pytest.mark.parametrize("optimized", [False, True], ids=["raw", "optimized"])
-@pytest.mark.parametrize("case", [c.param for c in GRAD_CASES + DYNAMIC_CASES])
+def _modes():
+    """Each case raw and optimized in its dtype, and optimized in float32 (the usual dtype)."""
+    for c in GRAD_CASES + DYNAMIC_CASES:
+        yield pytest.param(c, False, id=f"{c.id}-raw")
+        yield pytest.param(c, True, id=f"{c.id}-optimized")
+        if c.dtype == np.float64:
+            yield pytest.param(replace(c, dtype=np.float32), True, id=f"{c.id}-float32")
+
+
+@pytest.mark.parametrize("case, optimized", list(_modes()))
 def test_gradient_matches_finite_differences(case, optimized):
     loss, grads, weights, built = gradient_program(case, optimized)
     want_loss, want_grads = finite_differences(case, weights)

@@ -137,6 +137,13 @@ def test_simplify(build, changed, feeds, check):
 
 # -- eliminate_common_subexpressions ------------------------------------------------------
 
+
+def _fills_of_two_dtypes(x):
+    s = op.Shape(x)
+    return [op.ConstantOfShape(s, value=np.array([1], np.int32)),
+            op.ConstantOfShape(s, value=np.array([1], np.int64))]
+
+
 CSE = [
     case("twin-relu", lambda x: op.Add(op.Relu(x), op.Relu(x)), True,
          check=lambda g: op_types(g) == ["Add", "Relu"]),
@@ -153,9 +160,7 @@ CSE = [
     case("different-constants", lambda x: op.Mul(op.Add(x, np.float32(2)), op.Add(x, np.float32(3))),
          False),
     case("dropout-is-random", lambda x: op.Add(op.Dropout(x)[0], op.Dropout(x)[0]), False),
-    case("same-fill-different-dtypes", lambda x: (lambda s: [
-        op.ConstantOfShape(s, value=np.array([1], np.int32)),
-        op.ConstantOfShape(s, value=np.array([1], np.int64))])(op.Shape(x)), False),
+    case("same-fill-different-dtypes", _fills_of_two_dtypes, False),
 ]
 
 
@@ -180,7 +185,17 @@ def _gemm_attrs(g):
     return node.attrs, len([v for v in node.inputs if v is not None])
 
 
-XT = np.ascontiguousarray(X.T)
+def _matmul_used_twice(x, w):
+    m = op.MatMul(x, w)
+    return [op.Add(m, B), op.Relu(m)]
+
+
+def _matmul_is_an_output(x, w):
+    m = op.MatMul(x, w)
+    return [m, op.Add(m, B)]
+
+
+XT, WT = np.ascontiguousarray(X.T), np.ascontiguousarray(W.T)
 FUSE = [
     case("matmul-add-bias", lambda x, w: op.Add(op.MatMul(x, w), B), True, feeds=(X, W),
          check=lambda g: _fused(g) and _gemm_attrs(g) == ({"transA": 0, "transB": 0,
@@ -197,10 +212,14 @@ FUSE = [
          True, feeds=(XT, W),
          check=lambda g: _fused(g) and _gemm_attrs(g) == ({"transA": 1, "transB": 0,
                                                                           "alpha": 1.0, "beta": 1.0}, 3)),
-    case("matmul-used-twice", lambda x, w: (lambda m: [op.Add(m, B), op.Relu(m)])(op.MatMul(x, w)),
-         False, feeds=(X, W), check=_lacks("Gemm")),
-    case("matmul-is-an-output", lambda x, w: (lambda m: [m, op.Add(m, B)])(op.MatMul(x, w)),
-         False, feeds=(X, W), check=_lacks("Gemm")),
+    case("matmul-transpose-b", lambda x, wt: op.MatMul(x, op.Transpose(wt, perm=[1, 0])), True,
+         feeds=(X, WT), check=lambda g: _fused(g) and _gemm_attrs(g)[0]["transB"] == 1),
+    case("transpose-both-add", lambda xt, wt: op.Add(op.MatMul(op.Transpose(xt), op.Transpose(wt)), B),
+         True, feeds=(XT, WT),
+         check=lambda g: _fused(g) and _gemm_attrs(g) == ({"transA": 1, "transB": 1,
+                                                           "alpha": 1.0, "beta": 1.0}, 3)),
+    case("matmul-used-twice", _matmul_used_twice, False, feeds=(X, W), check=_lacks("Gemm")),
+    case("matmul-is-an-output", _matmul_is_an_output, False, feeds=(X, W), check=_lacks("Gemm")),
     case("full-matrix-addend", lambda x, w: op.Add(op.MatMul(x, w), np.ones((5, 3), np.float32)),
          False, feeds=(X, W), check=_lacks("Gemm")),
     case("batched-matmul", lambda x, w: op.Add(op.MatMul(x, w), B), False,

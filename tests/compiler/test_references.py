@@ -22,8 +22,10 @@ def test_reference_matches_onnxruntime(case):
     assert len(got) == len(want) == len(b.outputs)
     for k, (g, w, v) in enumerate(zip(got, want, b.outputs)):
         w = np.asarray(w)
-        assert g.dtype == w.dtype == v.dtype, f"output {k}: ORT {g.dtype}, reference {w.dtype}, rule {v.dtype}"
-        assert g.shape == w.shape == v.shape, f"output {k}: ORT {g.shape}, reference {w.shape}, rule {v.shape}"
+        assert g.dtype == w.dtype == v.dtype, \
+            f"output {k}: onnxruntime {g.dtype}, reference {w.dtype}, shape rule {v.dtype}"
+        assert g.shape == w.shape == v.shape, \
+            f"output {k}: onnxruntime {g.shape}, reference {w.shape}, shape rule {v.shape}"
         if g.dtype.kind == "f":
             tol = 1e-12 if g.dtype == np.float64 else 1e-6
             np.testing.assert_allclose(g, w, rtol=tol, atol=tol, err_msg=f"output {k}")
