@@ -74,6 +74,10 @@ def _loss_and_metrics(model, preds, ys, sws):
         loss_obj, weight = compiled.losses[i], compiled.loss_weights[i]
         if loss_obj is None:
             continue
+        mask = tracing.mask_of(pred)
+        if mask is not None:  # masked timesteps don't count; the mean is over the valid ones
+            mask = ops.cast(mask, pred.dtype)
+            sw = ops.divide(mask, ops.mean(mask)) if sw is None else ops.multiply(sw, mask)
         value = loss_obj(y, pred, sample_weight=sw)
         if multi:
             logs.append((f"{model.output_names[i]}_loss", value))

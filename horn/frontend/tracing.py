@@ -19,6 +19,7 @@ class Trace:
         self.bound = dict(bound or {})  # id(variable) -> Value
         self.losses = []
         self.updates = {}  # id(variable) -> (variable, new value)
+        self.masks = {}  # id(value) -> its boolean mask (Keras's _keras_mask), (batch, time)
         graph.resolve_variable = self.read
 
     def read(self, var):
@@ -43,6 +44,12 @@ class Trace:
 
 def current():
     return _active.get()
+
+
+def mask_of(value):
+    """The mask riding on a traced value, or None."""
+    trace = _active.get()
+    return None if trace is None else trace.masks.get(id(value))
 
 
 def flatten(struct):

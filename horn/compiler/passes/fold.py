@@ -9,10 +9,18 @@ MAX_FOLDED_ELEMENTS = 1 << 20
 
 
 def fold_constants(graph):
-    """Op(const, const, ...) -> const, evaluated with the op's numpy reference."""
+    """Op(const, const, ...) -> const, evaluated with the op's numpy reference;
+    Shape/Size of a fully static tensor -> const."""
     changed = False
     for node in graph.nodes():
         opdef = OPS[node.op_type]
+        if node.op_type in ("Shape", "Size") and None not in node.inputs[0].shape:
+            # The value of a fully static shape is known without its input's data.
+            value = opdef.reference(np.empty(node.inputs[0].shape, np.bool_))
+            graph.replace_uses(node.out, graph.constant(value, name=node.out.name))
+            graph.remove(node)
+            changed = True
+            continue
         if not opdef.deterministic or any(v is not None and v.const is None for v in node.inputs):
             continue
         if sum(int(np.prod(o.shape)) for o in node.outputs if None not in o.shape) > MAX_FOLDED_ELEMENTS:

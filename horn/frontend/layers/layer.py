@@ -6,6 +6,7 @@
 - on numpy arrays (eager): the call is compiled into a small program, cached, and run.
 """
 
+import functools
 import inspect
 
 import numpy as np
@@ -48,6 +49,25 @@ class Layer:
         dt = kwargs.get("input_dtype")
         self._input_dtype = np.dtype(dt) if dt else None
         self._eager_programs = {}
+
+    def __init_subclass__(cls, **kwargs):
+        """As in Keras 3, a subclass's `build()` marks the layer built when it returns, so a user
+        who calls `layer.build(shape)` directly (without `super().build()` or `self.built = True`)
+        does not get a second set of weights on the first call. Models track `built` from their
+        graph, so their `build` is left alone."""
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is None or getattr(build, "_marks_built", False) or hasattr(cls, "_init_training"):
+            return
+
+        @functools.wraps(build)
+        def build_and_mark(self, *args, **kw):
+            result = build(self, *args, **kw)
+            self.built = True
+            return result
+
+        build_and_mark._marks_built = True
+        cls.build = build_and_mark
 
     # -- weights ------------------------------------------------------------------------
     def add_weight(self, *args, **kwargs):
@@ -186,6 +206,7 @@ class Layer:
             kwargs["training"] = trace.training
         if "training" in kwargs and not self._accepts("training"):
             del kwargs["training"]
+        mask = self._incoming_mask(inputs, kwargs, trace)
         try:
             outputs = self.call(inputs, *args, **kwargs)
         except ValueError as e:
@@ -195,7 +216,32 @@ class Layer:
         if self.activity_regularizer is not None and trace is not None:
             for out in tracing.flatten(outputs):
                 trace.losses.append(self.activity_regularizer(out) / _batch_of(out))
+        if trace is not None:
+            out_mask = self.compute_mask(inputs, mask)
+            for out, m in zip(tracing.flatten(outputs), _broadcast_masks(out_mask, outputs)):
+                if m is not None:
+                    trace.masks[id(out)] = m
         return outputs
+
+    def _incoming_mask(self, inputs, kwargs, trace):
+        """The mask(s) riding on the inputs (Keras's _keras_mask), passed to call(mask=...)
+        when the layer takes one. An explicit mask= argument wins."""
+        if "mask" in kwargs:
+            mask = kwargs["mask"]
+        elif trace is None:
+            return None
+        else:
+            flat = [trace.masks.get(id(t)) for t in tracing.flatten(inputs)]
+            mask = None if all(m is None for m in flat) else (flat[0] if len(flat) == 1 else flat)
+        if mask is not None and self._accepts("mask"):
+            kwargs["mask"] = mask
+        elif "mask" in kwargs and not self._accepts("mask"):
+            del kwargs["mask"]
+        return mask
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask if the layer supports masking, else none."""
+        return mask if self.supports_masking else None
 
     def _check_input_spec(self, shapes):
         specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
@@ -286,6 +332,13 @@ def _batch_input_shape(kwargs):
         dims = (length, kwargs["input_dim"]) if length is not None else (kwargs["input_dim"],)
         return (kwargs.get("batch_size"),) + dims
     return None
+
+
+def _broadcast_masks(mask, outputs):
+    n = len(tracing.flatten(outputs))
+    if isinstance(mask, (list, tuple)):
+        return list(mask) + [None] * (n - len(mask))
+    return [mask] * n
 
 
 def _in_layer(layer, error):
