@@ -184,10 +184,6 @@ def _graph_of(args):
     return _building.get()
 
 
-def is_symbolic(x):
-    return isinstance(x, Value) or getattr(x, "_horn_variable", False) and _building.get() is not None
-
-
 def to_value(graph, x, like=None):
     """Turn x (a Value, a frontend Variable, a number or an array) into a Value of graph."""
     if isinstance(x, Value):

@@ -8,8 +8,8 @@ otherwise). The op modules in `opdefs/` register themselves with `defop`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -4,12 +4,8 @@ import math
 
 import numpy as np
 
+from ..dtypes import NUMPY_TO_ONNX, ONNX_TO_NUMPY  # noqa: F401  (re-exported for the op modules)
 from ..opdef import defop, elementwise, nograd, op, same_as, unbroadcast
-
-# ONNX TensorProto element types horn emits, and their numpy twins.
-ONNX_TO_NUMPY = {1: np.float32, 2: np.uint8, 3: np.int8, 5: np.int16, 6: np.int32, 7: np.int64,
-                 9: np.bool_, 10: np.float16, 11: np.float64}
-NUMPY_TO_ONNX = {np.dtype(v): k for k, v in ONNX_TO_NUMPY.items()}
 
 
 def _binary(op_type, fn, grad):

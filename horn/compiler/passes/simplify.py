@@ -1,7 +1,5 @@
 """Algebraic simplifications that make the emitted graph smaller."""
 
-import numpy as np
-
 
 def _is_const(v, value):
     return v is not None and v.const is not None and v.const.size == 1 and float(v.const.reshape(-1)[0]) == value
@@ -48,5 +46,3 @@ def simplify(graph):
                 changed |= _forward(graph, node, merged)
     return graph, changed
 
-
-_ = np

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...runtime import BoundProgram, Program
-from .. import initializers
+from .. import initializers, programs
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
-from .. import programs
 from ..callbacks import CallbackList
 from .data import check_cardinality, split_validation, to_arrays
 from .state import TrainingState
