@@ -9,6 +9,18 @@ import numpy as np
 from ..compiler.ir import apply
 
 
+_generation = [0]  # bumped by every assign() and training step, in any model
+
+
+def generation():
+    """A counter that changes whenever any variable's value may have changed."""
+    return _generation[0]
+
+
+def bump_generation():
+    _generation[0] += 1
+
+
 class Variable:
     """A named, shaped weight. `numpy()` reads it; `assign(value)` writes it."""
 
@@ -60,6 +72,7 @@ class Variable:
             self._owner.host_changed()
         self._value = np.array(value, dtype=self.dtype)
         self._version += 1
+        _generation[0] += 1
 
     def _set_from_device(self, value):
         self._value = value

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...runtime.program import StateSets
 from ...runtime.providers import device
+from ..variables import bump_generation
 
 
 class TrainingState:
@@ -51,6 +52,7 @@ class TrainingState:
     def stepped(self):
         self.version += 1
         self.dirty = True
+        bump_generation()
 
     # -- host <-> device ------------------------------------------------------------------
     def pull(self):

@@ -16,6 +16,7 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..callbacks import CallbackList
+from ..variables import generation
 from .data import check_cardinality, split_validation, to_arrays
 from .state import TrainingState
 
@@ -205,13 +206,17 @@ class Trainer:
 
     def _predict_program(self, xs):
         key = tuple((a.shape[1:], a.dtype.str) for a in xs)
-        version = tuple(w.version for w in self.weights)
         entry = self._predict_programs.get(key)
-        if entry is None or entry[0] != version:
+        if entry is not None and entry[0] == generation():
+            return entry[2]  # no variable anywhere changed since this program was built
+        versions = tuple(w.version for w in self.weights)
+        if entry is None or entry[1] != versions:
             graph = programs.predict_graph(self, _specs(xs))
-            self._predict_programs[key] = entry = (version, Program(
-                programs.compile_graph(graph).SerializeToString()))
-        return entry[1]
+            program = Program(programs.compile_graph(graph).SerializeToString())
+        else:
+            program = entry[2]
+        self._predict_programs[key] = (generation(), versions, program)
+        return program
 
     # -- fit ------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
