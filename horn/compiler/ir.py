@@ -19,12 +19,30 @@ import numpy as np
 _building: contextvars.ContextVar[Graph | None] = contextvars.ContextVar("horn_graph", default=None)
 
 
-class Value:
+class Arithmetic:
+    """Python operators for tensors (graph values, variables): `x * w + b` builds ops."""
+
+    __slots__ = ()
+    __array_priority__ = 1000  # numpy defers to these operators: array + value -> op
+
+    def __add__(self, o): return apply("Add", self, o)
+    def __radd__(self, o): return apply("Add", o, self)
+    def __sub__(self, o): return apply("Sub", self, o)
+    def __rsub__(self, o): return apply("Sub", o, self)
+    def __mul__(self, o): return apply("Mul", self, o)
+    def __rmul__(self, o): return apply("Mul", o, self)
+    def __truediv__(self, o): return apply("Div", self, o)
+    def __rtruediv__(self, o): return apply("Div", o, self)
+    def __matmul__(self, o): return apply("MatMul", self, o)
+    def __rmatmul__(self, o): return apply("MatMul", o, self)
+    def __neg__(self): return apply("Neg", self)
+    def __pow__(self, o): return apply("Pow", self, o)
+
+
+class Value(Arithmetic):
     """A tensor of an op graph (symbolic, or a compile-time constant)."""
 
     __slots__ = ("graph", "shape", "dtype", "producer", "index", "name", "const", "hint")
-    __array_priority__ = 1000  # numpy defers to our operators: array + value -> Value
-
     def __init__(self, graph, shape, dtype, producer=None, index=0, name=None, const=None):
         self.graph = graph
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -44,21 +62,6 @@ class Value:
     def __repr__(self):
         kind = "const" if self.const is not None else (self.producer.op_type if self.producer else "input")
         return f"<Value {self.name} {self.shape} {self.dtype} from {kind}>"
-
-    # Arithmetic so that user code can write `x * w + b` on traced tensors.
-    def __add__(self, o): return apply("Add", self, o)
-    def __radd__(self, o): return apply("Add", o, self)
-    def __sub__(self, o): return apply("Sub", self, o)
-    def __rsub__(self, o): return apply("Sub", o, self)
-    def __mul__(self, o): return apply("Mul", self, o)
-    def __rmul__(self, o): return apply("Mul", o, self)
-    def __truediv__(self, o): return apply("Div", self, o)
-    def __rtruediv__(self, o): return apply("Div", o, self)
-    def __matmul__(self, o): return apply("MatMul", self, o)
-    def __rmatmul__(self, o): return apply("MatMul", o, self)
-    def __neg__(self): return apply("Neg", self)
-    def __pow__(self, o): return apply("Pow", self, o)
-
 
 class Node:
     """One ONNX op: type, input values (None for an omitted optional input), attributes."""

@@ -119,6 +119,20 @@ def _log_totals(total_loss, logs, totals_in, batch_like):
     return ops.add(totals_in, ops.concatenate([ops.reshape(p, (1,)) for p in parts], axis=0))
 
 
+def _forward_and_loss(model, graph, xs, ys, params, param_values, training):
+    """Trace the model on xs with params bound to param_values; the total loss (with
+    regularization penalties and add_loss terms) and the logged values."""
+    trace = Trace(graph, training=training, variables="inputs",
+                  bound={id(v): val for v, val in zip(params, param_values)})
+    with trace.active():
+        preds = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=training))
+        total, logs = _loss_and_metrics(model, preds, ys, [None] * len(preds))
+        reg = _regularization(trace, list(zip(params, param_values)))
+        if reg is not None:
+            total = ops.add(total, reg)
+    return trace, total, logs
+
+
 def train_graph(model, x_specs, y_specs, state):
     """One training step: returns (graph, metric names); outputs are the new state."""
     graph = Graph(f"{model.name}_train")
@@ -127,14 +141,8 @@ def train_graph(model, x_specs, y_specs, state):
     lr = graph.input((), np.float32, "learning_rate")
     state_in = [graph.input(a.shape, a.dtype, name) for a, name in zip(state.arrays, state.names)]
     params = state.variables
-    trace = Trace(graph, training=True, variables="inputs",
-                  bound={id(v): val for v, val in zip(params, state_in)})
+    trace, total, logs = _forward_and_loss(model, graph, xs, ys, params, state_in, training=True)
     with trace.active():
-        preds = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=True))
-        total, logs = _loss_and_metrics(model, preds, ys, [None] * len(preds))
-        reg = _regularization(trace, list(zip(params, state_in)))
-        if reg is not None:
-            total = ops.add(total, reg)
         trainable = [i for i, v in enumerate(params) if v.trainable and state.is_trainable[i]]
         grads = gradients(graph, total, [state_in[i] for i in trainable])
         slots = state.slot_values(state_in)
@@ -163,13 +171,8 @@ def eval_graph(model, x_specs, y_specs, params):
     xs = [graph.input(s, d, n) for (s, d), n in zip(x_specs, model.input_names)]
     ys = [graph.input(s, d, f"target_{n}") for (s, d), n in zip(y_specs, model.output_names)]
     p_in = [graph.input(v.shape, v.dtype, f"state_{i}") for i, v in enumerate(params)]
-    trace = Trace(graph, training=False, variables="inputs", bound={id(v): x for v, x in zip(params, p_in)})
+    trace, total, logs = _forward_and_loss(model, graph, xs, ys, params, p_in, training=False)
     with trace.active():
-        preds = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=False))
-        total, logs = _loss_and_metrics(model, preds, ys, [None] * len(preds))
-        reg = _regularization(trace, list(zip(params, p_in)))
-        if reg is not None:
-            total = ops.add(total, reg)
         values = [total] + [v if len(v.shape) == 0 else ops.mean(v) for _, v in logs]
         out = ops.concatenate([ops.reshape(v, (1,)) for v in values], axis=0)
     graph.outputs, graph.output_names = [out], ["metrics"]

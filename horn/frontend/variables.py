@@ -6,7 +6,7 @@ While a model trains, its variables' values live in the training program's devic
 
 import numpy as np
 
-from ..compiler.ir import apply
+from ..compiler.ir import Arithmetic
 
 
 _generation = [0]  # bumped by every assign() and training step, in any model
@@ -21,11 +21,10 @@ def bump_generation():
     _generation[0] += 1
 
 
-class Variable:
+class Variable(Arithmetic):
     """A named, shaped weight. `numpy()` reads it; `assign(value)` writes it."""
 
     _horn_variable = True
-    __array_priority__ = 1000
 
     def __init__(self, value, name, trainable=True, regularizer=None, constraint=None, dtype=None):
         self._value = np.array(value, dtype=dtype or np.asarray(value).dtype)
@@ -83,15 +82,3 @@ class Variable:
 
     def __repr__(self):
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
-
-    def __add__(self, o): return apply("Add", self, o)
-    def __radd__(self, o): return apply("Add", o, self)
-    def __sub__(self, o): return apply("Sub", self, o)
-    def __rsub__(self, o): return apply("Sub", o, self)
-    def __mul__(self, o): return apply("Mul", self, o)
-    def __rmul__(self, o): return apply("Mul", o, self)
-    def __truediv__(self, o): return apply("Div", self, o)
-    def __rtruediv__(self, o): return apply("Div", o, self)
-    def __matmul__(self, o): return apply("MatMul", self, o)
-    def __rmatmul__(self, o): return apply("MatMul", o, self)
-    def __neg__(self): return apply("Neg", self)
