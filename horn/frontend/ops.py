@@ -176,3 +176,45 @@ def dropout(x, rate, seed=None):
     kw = {} if seed is None else {"seed": int(seed)}
     out, _ = apply("Dropout", x, np.array(rate, np.float32), np.array(True), **kw)
     return out
+
+
+# -- indexing (Gather / ScatterND) --------------------------------------------------------
+def take(x, indices, axis=None):
+    """x's entries at integer `indices` along `axis` (flattened x when axis is None), as
+    np.take; negative indices count from the end. Embedding's lookup."""
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    indices = indices if isinstance(indices, Value) or getattr(indices, "_horn_variable", False) \
+        else np.asarray(indices)
+    if indices.dtype not in (np.int32, np.int64):  # floats (Keras 2 fed Embedding floats), int8...
+        indices = cast(indices, "int64")
+    return apply("Gather", x, indices, axis=int(axis))
+
+
+def _int64_indices(indices):
+    if isinstance(indices, Value):
+        return indices if indices.dtype == np.int64 else cast(indices, "int64")
+    return np.asarray(indices, np.int64)
+
+
+def scatter(indices, values, shape):
+    """Zeros of `shape` with `values` added at `indices` (..., k); repeated indices sum."""
+    zeros = np.zeros(tuple(int(d) for d in shape), np.dtype(getattr(values, "dtype", np.float32)))
+    return apply("ScatterND", zeros, _int64_indices(indices), values, reduction="add")
+
+
+def scatter_update(inputs, indices, updates):
+    """`inputs` with the entries at `indices` (..., k) replaced by `updates`."""
+    return apply("ScatterND", inputs, _int64_indices(indices), updates)
+
+
+def flip(x, axis=None):
+    """Reverse the order of x's entries along `axis` (every axis when None); the axes flipped
+    must have static sizes (a Gather with a constant index list)."""
+    axes = range(len(x.shape)) if axis is None else ([axis] if isinstance(axis, (int, np.integer)) else axis)
+    for a in axes:
+        n = x.shape[a]
+        if n is None:
+            raise ValueError(f"flip needs a static size along axis {a}, got shape {tuple(x.shape)}")
+        x = apply("Gather", x, np.arange(n - 1, -1, -1, dtype=np.int64), axis=int(a))
+    return x

@@ -297,6 +297,37 @@ assert len(DYNAMIC_CASES) == len(_DYNAMIC), "a dynamic-batch case names no case 
 ALL_CASES = GRAD_CASES + _no_grad_cases()
 
 
+# -- Gather, GatherND, ScatterND (opdefs/gather.py) ----------------------------------------
+# Indices repeat (the gradient must add, not overwrite) and include negative ones.
+def _gather_cases():
+    dup = np.array([[1, -1, 1, 0], [4, 1, 1, 2]])
+    return [
+        Case("Gather-axis0-dup", "Gather", (u(5, 3), dup)),
+        Case("Gather-axis0-int32", "Gather", (u(5, 3), np.array([3, 0, 3, -2], np.int32))),
+        Case("Gather-axis1", "Gather", (u(2, 5, 3), ints(4, 0, 4, -1)), dict(axis=1)),
+        Case("Gather-axis-last-2d-indices", "Gather", (u(2, 3, 4), ints(3, 3, 0, 1, 2, 3).reshape(2, 3)),
+             dict(axis=-1)),
+        Case("Gather-scalar-index", "Gather", (u(4, 3), np.array(2, np.int64)), dict(axis=0)),
+        Case("GatherND-rows", "GatherND", (u(4, 3, 2), ints(1, 3, 1, -1).reshape(4, 1))),
+        Case("GatherND-elements", "GatherND", (u(4, 3), ints(0, 2, 3, 1, 0, 2).reshape(3, 2))),
+        Case("ScatterND-add-dup", "ScatterND", (u(4, 3), ints(2, 0, 2, -1, 2).reshape(5, 1), u(5, 3)),
+             dict(reduction="add")),
+        Case("ScatterND-add-elements", "ScatterND", (u(3, 4), ints(0, 1, 2, 3, 0, 1).reshape(3, 2), u(3)),
+             dict(reduction="add")),
+        Case("ScatterND-none", "ScatterND", (u(4, 3), ints(2, 0).reshape(2, 1), u(2, 3))),
+        Case("ScatterND-none-elements", "ScatterND", (u(3, 4), ints(0, 1, 2, 3).reshape(2, 2), u(2))),
+    ]
+
+
+_GATHER = _gather_cases()
+_GATHER_DYNAMIC = ["Gather-axis0-dup", "Gather-axis1", "Gather-axis-last-2d-indices", "GatherND-rows",
+                   "ScatterND-add-dup"]
+GRAD_CASES += _GATHER
+DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
+                  for c in _GATHER if c.id in _GATHER_DYNAMIC]
+ALL_CASES += _GATHER
+
+
 # -- the harness ------------------------------------------------------------------------
 
 
