@@ -1,6 +1,7 @@
 """Optimizers by object or by name ('sgd', 'rmsprop', 'adam', 'adagrad')."""
 
 from ..registry import Registry
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
 from .optimizer import Optimizer
@@ -11,6 +12,7 @@ _registry = Registry("optimizer")
 for _cls, _names in ((SGD, ("SGD", "sgd")), (RMSprop, ("RMSprop", "rmsprop")), (Adam, ("Adam", "adam")),
                      (Adagrad, ("Adagrad", "adagrad"))):
     _registry.register(*_names)(_cls)
+_registry.register("Adadelta", "adadelta")(Adadelta)
 
 
 def get(identifier):
@@ -29,4 +31,4 @@ def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "serialize"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "serialize"]

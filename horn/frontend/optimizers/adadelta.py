@@ -1,0 +1,41 @@
+"""Adadelta, with Keras 3's update rule."""
+
+from .. import ops
+from .optimizer import Optimizer
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Keras 3 defaults: learning_rate=0.001, rho=0.95, epsilon=1e-7).
+
+    a = rho * a + (1 - rho) * g^2;  delta = -sqrt(d + epsilon) / sqrt(a + epsilon) * g;
+    d = rho * d + (1 - rho) * delta^2;  p += lr * delta
+    (a: the accumulated squared gradients, d: the accumulated squared updates; the same rule
+    as Keras 2, whose default learning rate was 1.0: pass it for the classic examples).
+
+    Args:
+        learning_rate: a float or a schedule (default 0.001).
+        rho: the decay rate of both accumulators (default 0.95).
+        epsilon: added inside both square roots (default 1e-7).
+
+    Example: `model.compile(optimizer=Adadelta(learning_rate=1.0), loss=...)`.
+    """
+
+    slot_names = ("accumulated_grad", "accumulated_delta_var")
+
+    def __init__(self, learning_rate=None, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if not 0 <= rho <= 1:
+            raise ValueError(f"Adadelta(rho=...) must be in [0, 1], got {rho!r}")
+        self.rho = float(rho)
+        self.epsilon = float(1e-7 if epsilon is None else epsilon)
+
+    def update(self, p, g, slots, lr, t):
+        rho, eps = self.rho, self.epsilon
+        a = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
+        delta = ops.negative(ops.divide(ops.multiply(ops.sqrt(ops.add(slots[1], eps)), g),
+                                        ops.sqrt(ops.add(a, eps))))
+        d = ops.add(ops.multiply(slots[1], rho), ops.multiply(ops.square(delta), 1.0 - rho))
+        return ops.add(p, ops.multiply(lr, delta)), [a, d]
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
