@@ -1,8 +1,12 @@
 """Dense: y = activation(x @ kernel + bias), on the last axis of an input of any rank."""
 
+import numbers
+
 from ... import activations, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
+
+_REQUIRED = object()
 
 
 class Dense(Layer):
@@ -20,16 +24,18 @@ class Dense(Layer):
     Example: `Dense(64, activation="relu", input_dim=100)`.
     """
 
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+    def __init__(self, units=_REQUIRED, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         for legacy, new in (("output_dim", "units"), ("init", "kernel_initializer")):
             if legacy in kwargs:
                 raise TypeError(f"Dense() got the Keras 1 argument {legacy!r}: use {new!r}")
+        if units is _REQUIRED:  # a default, so that Dense(output_dim=3) reaches the check above
+            raise TypeError("Dense() missing 1 required argument: 'units'")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(units, int) or units <= 0:
+        if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Dense(units=...) needs a positive integer, got {units!r}")
-        self.units = units
+        self.units = int(units)  # numpy integers too, as Keras 2 accepts them
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -54,6 +60,8 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        if inputs.dtype != self.kernel.dtype:  # integer inputs, as tf.keras's Dense casts them
+            inputs = ops.cast(inputs, self.kernel.dtype)
         y = ops.matmul(inputs, self.kernel)
         if self.use_bias:
             y = ops.add(y, self.bias)

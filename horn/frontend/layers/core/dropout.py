@@ -1,5 +1,7 @@
 """Dropout: zeroes a fraction `rate` of the inputs while training, scaling the rest up."""
 
+import numbers
+
 from ... import ops
 from ..layer import Layer
 
@@ -15,6 +17,8 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
+        if not isinstance(rate, numbers.Real) or isinstance(rate, bool):
+            raise TypeError(f"Dropout(rate=...) must be a number in [0, 1), got {rate!r}")
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout(rate=...) must be in [0, 1), got {rate!r}")
         if noise_shape is not None:
