@@ -4,6 +4,8 @@ A loss function maps (y_true, y_pred) to one value per sample (the last axis is 
 a `Loss` object reduces those values over the batch (`sum_over_batch_size` = the mean).
 """
 
+import numpy as np
+
 from . import ops
 from .config import epsilon
 from .registry import Registry
@@ -11,7 +13,13 @@ from .registry import Registry
 _registry = Registry("loss")
 
 
+def _as_array(x, dtype=None):
+    """Python lists and numbers become numpy arrays (predictions as float32, like Keras's floatx)."""
+    return x if hasattr(x, "dtype") and hasattr(x, "shape") else np.asarray(x, dtype)
+
+
 def _prep(y_true, y_pred):
+    y_true, y_pred = _as_array(y_true), _as_array(y_pred, np.float32)
     return ops.cast(y_true, y_pred.dtype), y_pred
 
 
@@ -69,6 +77,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 @_registry.register("sparse_categorical_crossentropy")
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """categorical_crossentropy with integer class labels (shape (N,) or (N, 1))."""
+    y_true, y_pred = _as_array(y_true), _as_array(y_pred, np.float32)
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, axis=-1)
     if len(y_true.shape) != len(y_pred.shape) - 1:
@@ -96,15 +105,26 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return ops.mean(per, axis=axis)
 
 
+def _hinge_labels(y_true):
+    """As Keras does: labels that are all 0 or 1 become -1 or 1 (others are used as they are)."""
+    is_binary = ops.logical_or(ops.equal(y_true, 0.0), ops.equal(y_true, 1.0))
+    all_binary = ops.min(ops.cast(is_binary, y_true.dtype))  # 1.0 when every label is 0 or 1
+    return ops.add(y_true, ops.multiply(all_binary, ops.subtract(y_true, 1.0)))  # y or 2y - 1
+
+
 @_registry.register("hinge")
 def hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)) over the last axis; 0/1 labels are read as -1/1."""
     y_true, y_pred = _prep(y_true, y_pred)
+    y_true = _hinge_labels(y_true)
     return ops.mean(ops.relu(ops.subtract(1.0, ops.multiply(y_true, y_pred))), axis=-1)
 
 
 @_registry.register("squared_hinge")
 def squared_hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)^2) over the last axis; 0/1 labels are read as -1/1."""
     y_true, y_pred = _prep(y_true, y_pred)
+    y_true = _hinge_labels(y_true)
     return ops.mean(ops.square(ops.relu(ops.subtract(1.0, ops.multiply(y_true, y_pred)))), axis=-1)
 
 
@@ -120,6 +140,14 @@ def kl_divergence(y_true, y_pred):
 def poisson(y_true, y_pred):
     y_true, y_pred = _prep(y_true, y_pred)
     return ops.mean(ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, epsilon())))), axis=-1)
+
+
+# Keras's short names for the functions (keras.losses.mse etc.).
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
 
 
 class Loss:

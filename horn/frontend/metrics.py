@@ -105,9 +105,10 @@ def get(identifier, loss=None, output_shape=None):
             try:
                 found = losses_module._registry.lookup(identifier)
             except ValueError:
-                _registry.entries.update({k: v for k, v in losses_module._registry.entries.items()
-                                          if k[0].islower()})
-                _registry.lookup(identifier)  # raises with suggestions from both tables
+                both = Registry("metric")  # raises with suggestions from both tables
+                both.entries = {**{k: v for k, v in losses_module._registry.entries.items() if k[0].islower()},
+                                **_registry.entries, "accuracy": None, "acc": None}
+                both.lookup(identifier)
         if isinstance(found, type):
             obj = found()
             return obj if isinstance(obj, Metric) else Metric(obj.call, name=identifier)

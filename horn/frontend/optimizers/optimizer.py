@@ -15,7 +15,9 @@ class Optimizer:
 
     Args:
         learning_rate: a float, or a schedule (a callable of the iteration count).
-        clipnorm, clipvalue, global_clipnorm: gradient clipping, as in Keras.
+        clipnorm, clipvalue, global_clipnorm: gradient clipping, as in Keras 3: each gradient
+            scaled to norm <= clipnorm, else all scaled to global norm <= global_clipnorm, else
+            each entry clipped to [-clipvalue, clipvalue] (one kind applies; 0 means off).
         name: the optimizer's name.
     Keras 2 spellings are accepted: `lr=` for the learning rate and `decay=` for Keras 2's
     time-based decay lr / (1 + decay * iterations).
@@ -48,7 +50,8 @@ class Optimizer:
     # -- host side ------------------------------------------------------------------------
     @property
     def iterations(self):
-        return 0 if self._state is None else int(self._state.read_iterations())
+        # .item(): the device copy of the 0-d step count may come back with shape (1,)
+        return 0 if self._state is None else int(self._state.read_iterations().item())
 
     @property
     def lr(self):
@@ -111,15 +114,16 @@ class Optimizer:
         raise NotImplementedError
 
     def _clip(self, grads):
-        if self.clipvalue is not None:
-            grads = [None if g is None else ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-        if self.clipnorm is not None:
-            grads = [None if g is None else _scale_to_norm(g, ops.sqrt(ops.sum(ops.square(g))), self.clipnorm)
-                     for g in grads]
-        if self.global_clipnorm is not None:
+        """Keras 3's rule: clipnorm (per tensor), else global_clipnorm, else clipvalue; 0 is off."""
+        if self.clipnorm:
+            return [None if g is None else _scale_to_norm(g, ops.sqrt(ops.sum(ops.square(g))), self.clipnorm)
+                    for g in grads]
+        if self.global_clipnorm:
             present = [g for g in grads if g is not None]
             norm = ops.sqrt(_add_all([ops.sum(ops.square(g)) for g in present]))
-            grads = [None if g is None else _scale_to_norm(g, norm, self.global_clipnorm) for g in grads]
+            return [None if g is None else _scale_to_norm(g, norm, self.global_clipnorm) for g in grads]
+        if self.clipvalue:
+            return [None if g is None else ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
 
