@@ -328,6 +328,94 @@ DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
 ALL_CASES += _GATHER
 
 
+# -- Conv, ConvTranspose (opdefs/conv.py), Slice (opdefs/slicing.py) -------------------------
+# onnxruntime's CPU EP runs Conv and ConvTranspose in float32 only. Sizes are odd and even so
+# that strides leave rows unread (Conv) and need output_padding (its input gradient).
+def _conv(id_, x, w, b=None, **attrs):
+    return Case(f"Conv-{id_}", "Conv", (x, w) if b is None else (x, w, b), attrs, dtype=np.float32)
+
+
+def _convt(id_, x, w, b=None, **attrs):
+    return Case(f"ConvTranspose-{id_}", "ConvTranspose", (x, w) if b is None else (x, w, b), attrs,
+                dtype=np.float32)
+
+
+def _conv_cases():
+    return [
+        _conv("1d", u(2, 3, 9), u(4, 3, 3), u(4)),
+        _conv("1d-s2-d2-asym-pads", u(2, 2, 11), u(3, 2, 3), strides=[2], dilations=[2], pads=[2, 1]),
+        _conv("2d-s2-p1-odd", u(2, 3, 7, 7), u(4, 3, 3, 3), u(4), strides=[2, 2], pads=[1, 1, 1, 1]),
+        _conv("2d-s2-p1-even", u(2, 3, 8, 8), u(4, 3, 3, 3), strides=[2, 2], pads=[1, 1, 1, 1]),
+        _conv("2d-asym-pads-dilation", u(1, 2, 9, 7), u(3, 2, 2, 3), strides=[2, 1],
+              pads=[1, 0, 2, 1], dilations=[2, 1]),
+        _conv("2d-s3-skips-rows", u(1, 2, 8, 7), u(2, 2, 2, 2), strides=[3, 3]),
+        _conv("2d-group2", u(2, 4, 6, 5), u(6, 2, 3, 3), u(6), strides=[1, 2], group=2),
+        _conv("2d-depthwise-dm2", u(2, 3, 6, 6), u(6, 1, 3, 3), u(6), pads=[1, 1, 1, 1], group=3),
+        _conv("2d-depthwise-s2-d2", u(1, 4, 11, 10), u(4, 1, 3, 2), strides=[2, 3],
+              pads=[1, 0, 2, 1], dilations=[2, 1], group=4),
+        Case("Conv-2d-bias-omitted", "Conv", (u(1, 2, 5, 5), u(3, 2, 3, 3), None), dtype=np.float32),
+        _conv("2d-same-upper", u(1, 2, 6, 5), u(3, 2, 3, 3), strides=[2, 2], auto_pad="SAME_UPPER"),
+        _conv("2d-1x1", u(2, 3, 4, 5), u(5, 3, 1, 1), u(5)),
+        _conv("3d", u(1, 2, 5, 4, 5), u(2, 2, 2, 3, 2), u(2), strides=[2, 1, 2],
+              pads=[1, 0, 1, 0, 1, 1]),
+        _conv("3d-group-dilation", u(1, 4, 5, 5, 4), u(4, 2, 2, 2, 2), dilations=[2, 1, 1], group=2),
+        _convt("1d", u(2, 3, 5), u(3, 2, 3), u(2)),
+        _convt("1d-s2-op1-d2", u(1, 2, 5), u(2, 3, 3), strides=[2], output_padding=[1],
+               dilations=[2], pads=[1, 2]),
+        _convt("2d-s2-p1-op1", u(2, 3, 4, 4), u(3, 2, 3, 3), u(2), strides=[2, 2],
+               pads=[1, 1, 1, 1], output_padding=[1, 1]),
+        _convt("2d-asym", u(1, 2, 4, 3), u(2, 3, 2, 3), strides=[2, 3], pads=[1, 0, 0, 2],
+               output_padding=[0, 2], dilations=[1, 2]),
+        _convt("2d-op-past-end-pad", u(1, 2, 3, 4), u(2, 2, 3, 2), strides=[3, 2],
+               output_padding=[2, 1]),
+        _convt("2d-group2", u(2, 4, 3, 4), u(4, 3, 3, 2), u(6), strides=[2, 2], group=2),
+        _convt("2d-depthwise", u(1, 3, 4, 4), u(3, 1, 3, 3), pads=[1, 1, 1, 1], group=3),
+        _convt("3d", u(1, 2, 3, 3, 2), u(2, 2, 2, 3, 2), u(2), strides=[2, 1, 2],
+               pads=[0, 1, 1, 1, 0, 0], output_padding=[1, 0, 0]),
+    ]
+
+
+def _slice(id_, x, starts, ends, axes=None, steps=None):
+    ins = (x, ints(*starts), ints(*ends)) + (() if axes is None else (ints(*axes),)) + \
+        (() if steps is None else (ints(*steps),))
+    return Case(f"Slice-{id_}", "Slice", ins)
+
+
+def _slice_cases():
+    big = np.iinfo(np.int64).max
+    return [
+        _slice("default-axes", u(5, 6), [1, 0], [4, 5]),
+        _slice("negative-indices", u(3, 7), [-4], [-1], [-1]),
+        _slice("clamped", u(4, 5), [-10, 2], [100, big], [0, 1]),
+        _slice("step2", u(4, 7), [1], [6], [1], [2]),
+        _slice("step3-tail", u(3, 8), [0], [8], [1], [3]),
+        _slice("reverse", u(5, 4), [-1], [-big], [0], [-1]),
+        _slice("step-minus2", u(3, 7), [5], [0], [1], [-2]),
+        _slice("3d-mixed", u(2, 5, 6), [4, 1], [0, 6], [1, 2], [-1, 2]),
+        _slice("empty", u(3, 4), [3], [1], [1]),
+        Case("Pad-constant", "Pad", (u(3, 4), ints(1, 0, 2, 3))),
+        Case("Pad-negative-crops", "Pad", (u(4, 5), ints(-1, 2, 1, -2))),
+        Case("Pad-axes-value", "Pad", (u(2, 3, 4), ints(1, 2), Const(1.5), ints(-1))),
+        Case("Pad-value-input", "Pad", (u(3, 4), ints(0, 1, 2, 0), u())),
+    ]
+
+
+def _pad_modes():  # no gradient outside constant mode: reference checks only
+    x = u(3, 4)
+    return [Case(f"Pad-{mode}", "Pad", (x, ints(2, 1, 1, -1)), dict(mode=mode), grad=False)
+            for mode in ("reflect", "edge", "wrap")]
+
+
+_CONV = _conv_cases() + _slice_cases()
+_CONV_DYNAMIC = ["Conv-2d-s2-p1-odd", "Conv-2d-group2", "Conv-2d-depthwise-dm2", "Conv-3d",
+                 "ConvTranspose-2d-s2-p1-op1", "ConvTranspose-2d-group2", "Slice-step2",
+                 "Slice-step-minus2"]
+GRAD_CASES += _CONV
+DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
+                  for c in _CONV if c.id in _CONV_DYNAMIC]
+ALL_CASES += _CONV + _pad_modes()
+
+
 # -- the harness ------------------------------------------------------------------------
 
 
