@@ -121,7 +121,8 @@ class TruncatedNormal(RandomNormal):
 
 @_registry.register("VarianceScaling", "variance_scaling")
 class VarianceScaling(Initializer):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):  # Keras 3 configs carry the axes (for EinsumDense)
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"VarianceScaling mode must be fan_in, fan_out or fan_avg, got {mode!r}")
         distribution = {"normal": "truncated_normal"}.get(distribution, distribution)
@@ -148,7 +149,7 @@ class VarianceScaling(Initializer):
 
 def _variant(names, scale, mode, distribution):
     class _V(VarianceScaling):
-        def __init__(self, seed=None):
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
             super().__init__(scale, mode, distribution, seed)
 
         def get_config(self):

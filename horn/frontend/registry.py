@@ -28,7 +28,7 @@ class Registry:
         known = sorted(self.entries)
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"Unknown {self.area} '{name}'.{hint} Known {self.area}s: {', '.join(known)}. "
+        raise ValueError(f"Unknown {self.area} '{name}'.{hint} Known: {', '.join(known)}. "
                          "Custom ones can be passed with custom_objects={...}.")
 
 

@@ -58,6 +58,9 @@ def l1_l2(l1=0.01, l2=0.01):
     return L1L2(l1, l2)
 
 
+l1, l2 = L1, L2  # Keras's lower-case names
+
+
 def get(identifier):
     if identifier is None or isinstance(identifier, Regularizer) or callable(identifier) and \
             not isinstance(identifier, (str, dict)):

@@ -131,7 +131,7 @@ class StateSets:
         self.current = 0
 
     def _make(self, a):
-        a = np.ascontiguousarray(a)
+        a = _contiguous(a)
         if self.device == "cpu":
             return ort.OrtValue.ortvalue_from_numpy(a.copy())
         return ort.OrtValue.ortvalue_from_numpy(a, "cuda", 0)
@@ -141,4 +141,10 @@ class StateSets:
         return np.array(self.values[self.current][i].numpy())
 
     def write(self, i, array):
-        self.values[self.current][i].update_inplace(np.ascontiguousarray(array))
+        self.values[self.current][i].update_inplace(_contiguous(array))
+
+
+def _contiguous(a):
+    """A C-contiguous array of a's shape (np.ascontiguousarray would make a 0-d array 1-d)."""
+    a = np.asarray(a)
+    return a if a.flags.c_contiguous else a.copy(order="C")

@@ -4,6 +4,24 @@ from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .input_layer import Input, InputLayer
 from .input_spec import InputSpec
 from .layer import Layer
+from .normalization import BatchNormalization
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Layer",
-           "Reshape"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
+           "InputSpec", "Layer", "Reshape"]
+
+from .sequence import Embedding, Masking, RepeatVector  # noqa: E402
+
+__all__ += ["Embedding", "Masking", "RepeatVector"]
+
+from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,  # noqa: E402
+                      average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .normalization import LayerNormalization  # noqa: E402
+
+__all__ += ["Add", "Average", "Concatenate", "Dot", "ELU", "LayerNormalization", "LeakyReLU", "Maximum",
+            "Minimum", "Multiply", "PReLU", "ReLU", "Softmax", "Subtract", "add", "average", "concatenate",
+            "dot", "maximum", "minimum", "multiply", "subtract"]
+
+from .wrappers import Bidirectional, TimeDistributed  # noqa: E402
+
+__all__ += ["Bidirectional", "TimeDistributed"]

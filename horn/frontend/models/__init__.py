@@ -1,6 +1,15 @@
-"""Models: Sequential and the functional Model."""
+"""Models: Sequential and the functional Model, and reading/writing them."""
 
+import json
+
+from ..saving import load_model, model_from_config, save_model
 from .functional import Model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential"]
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (untrained weights) from the JSON that model.to_json() or Keras wrote."""
+    return model_from_config(json.loads(json_string), custom_objects)
+
+
+__all__ = ["Model", "Sequential", "load_model", "model_from_config", "model_from_json", "save_model"]

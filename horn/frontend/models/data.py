@@ -16,7 +16,16 @@ def _as_list(data, names, what, method):
         if len(data) != len(names):
             raise ValueError(f"{method}() expected {len(names)} arrays for {what} {names}, got {len(data)}")
         return list(data)
+    if isinstance(data, (list, tuple)) and len(data) == 1 and hasattr(data[0], "shape"):
+        return [data[0]]  # a list holding the one input's array
     return [data]
+
+
+def match_target_ranks(ys, output_shapes):
+    """Keras's rule: targets of shape (n,) for an output of shape (n, 1) gain the last axis
+    (otherwise the loss would broadcast them to (n, n))."""
+    return [y[..., None] if y.ndim == len(shape) - 1 and shape[-1] == 1 else y
+            for y, shape in zip(ys, output_shapes)]
 
 
 def to_arrays(data, names, dtypes, what, method):

@@ -65,6 +65,18 @@ class Model(Trainer, Layer):
     def layers(self):
         return list(self._layers)
 
+    @property
+    def input(self):
+        if self._inputs_struct is None:
+            raise AttributeError(f"Model '{self.name}' is not built yet and has no input")
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        if self._outputs_struct is None:
+            raise AttributeError(f"Model '{self.name}' is not built yet and has no output")
+        return self._outputs_struct
+
     def _sublayers(self):
         return self.layers
 

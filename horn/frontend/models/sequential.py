@@ -50,7 +50,10 @@ class Sequential(Model):
 
     def _rebuild(self):
         if self._input_layer is None or not self._stack:
-            self.built = False if self._input_layer is None else self.built
+            self.inputs, self.outputs, self._nodes, self._layers = [], [], [], []
+            self._inputs_struct = self._outputs_struct = None
+            self._predict_programs, self._train_programs, self._eval_programs = {}, {}, {}
+            self.built = False
             return
         x = self._input_layer.output
         inputs = x

@@ -17,7 +17,7 @@ from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..callbacks import CallbackList
 from ..variables import generation
-from .data import check_cardinality, split_validation, to_arrays
+from .data import check_cardinality, match_target_ranks, split_validation, to_arrays
 from .state import TrainingState
 
 
@@ -148,6 +148,7 @@ class Trainer:
             if y is None:
                 raise ValueError(f"{method}() needs targets y for the model's loss")
             ys = to_arrays(y, self.output_names, [np.float32] * len(self.outputs), "target", method)
+            ys = match_target_ranks(ys, [t.shape for t in self.outputs])
         n = check_cardinality(xs, ys, method)
         self._check_shapes(xs)
         return xs, ys, n
@@ -362,6 +363,38 @@ class Trainer:
     def reset_metrics(self):
         if self._state is not None:
             self._state.reset_totals()
+
+    # -- saving ---------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
+        """Save the whole model: '.keras' (Keras 3's zip) or '.h5' (Keras's HDF5 layout), atomically."""
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Write the weights in Keras's HDF5 layout (one group per layer), atomically."""
+        import os
+
+        from ..saving import hdf5
+
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath!r} exists and overwrite=False")
+        hdf5.save_weights(self, filepath)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        """Read weights saved by save_weights()/save() in Keras 2, Keras 3 or horn: by layer order
+        (Keras's default), or by layer name with by_name=True."""
+        from ..saving import hdf5
+
+        hdf5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        import json
+
+        from ..saving import hdf5, serialize_layer
+
+        return json.dumps({**serialize_layer(self), "keras_version": "horn", "backend": "onnxruntime"},
+                          default=hdf5._json_default, **kwargs)
 
     # -- export ---------------------------------------------------------------------------
     def export(self, filepath, format="onnx", input_signature=None, verbose=True, **kwargs):

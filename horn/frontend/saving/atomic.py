@@ -5,6 +5,12 @@ import os
 import tempfile
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(filepath):
     """Yield a temporary path beside `filepath`; on success it replaces `filepath` in one step."""
@@ -16,6 +22,7 @@ def atomic_path(filepath):
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it a normal file's mode
         os.replace(tmp, filepath)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -1,0 +1,168 @@
+"""Model configs (Keras's JSON) to models and back, for Keras 2, Keras 3 and horn's own files.
+
+Keras 2 and Keras 3 write the same idea in different spellings: `batch_input_shape` or
+`batch_shape`, a dtype string or a DTypePolicy dict, inbound nodes as nested lists or as
+{"args": [{"class_name": "__keras_tensor__", ...}]}. `_clean` maps both onto horn's layer
+arguments; anything a horn layer does not accept is an error that names the layer.
+"""
+
+import inspect
+
+from .. import layers as layers_module
+from ..registry import get_custom_objects
+
+# Config keys Keras writes that carry nothing horn's layers need.
+_IGNORED_KEYS = {"ragged", "sparse", "optional", "quantization_config", "lora_rank", "lora_alpha",
+                 "module", "registered_name", "shared_object_id", "build_config", "autocast"}
+
+
+def _layer_classes():
+    table = {name: getattr(layers_module, name) for name in dir(layers_module)
+             if isinstance(getattr(layers_module, name), type)}
+    from ..models import Model, Sequential
+
+    table.update({"Sequential": Sequential, "Model": Model, "Functional": Model})
+    return table
+
+
+def layer_class(class_name, custom_objects=None):
+    name = class_name.split(">")[-1]
+    for table in (custom_objects or {}, get_custom_objects(), _layer_classes()):
+        if name in table:
+            return table[name]
+    raise ValueError(f"Unknown layer: '{class_name}'. horn has no layer of that name; if it is your own "
+                     "class, pass it with custom_objects={'" + name + "': " + name + "} (or register it with "
+                     "horn.utils.get_custom_objects()).")
+
+
+def _dtype_name(dtype):
+    if isinstance(dtype, dict):  # Keras 3 DTypePolicy
+        return dtype.get("config", {}).get("name", "float32")
+    return dtype
+
+
+def _clean(cls, config):
+    config = {k: v for k, v in config.items() if k not in _IGNORED_KEYS}
+    if "dtype" in config:
+        config["dtype"] = _dtype_name(config["dtype"])
+    if "batch_shape" in config and cls.__name__ != "InputLayer":
+        config["batch_input_shape"] = config.pop("batch_shape")
+    for key in ("batch_input_shape", "batch_shape"):
+        if config.get(key) is not None:
+            config[key] = tuple(config[key])
+    if "target_shape" in config:
+        config["target_shape"] = tuple(config["target_shape"])
+    return config
+
+
+def deserialize_layer(spec, custom_objects=None):
+    cls = layer_class(spec["class_name"], custom_objects)
+    config = _clean(cls, spec.get("config", {}))
+    if cls.__name__ in ("Sequential", "Model"):
+        return model_from_config(spec, custom_objects)
+    try:
+        if "custom_objects" in inspect.signature(cls.from_config).parameters:
+            return cls.from_config(config, custom_objects=custom_objects)
+        return cls.from_config(config)
+    except TypeError as e:
+        raise TypeError(f"Could not rebuild layer '{config.get('name')}' ({spec['class_name']}) from its "
+                        f"config: {e}") from None
+
+
+def serialize_layer(layer):
+    config = layer.get_config()
+    return {"class_name": type(layer).__name__, "config": config}
+
+
+# -- models -------------------------------------------------------------------------------
+def model_from_config(spec, custom_objects=None):
+    """A Sequential or functional model from {'class_name', 'config'} (any Keras version)."""
+    from ..models import Model, Sequential
+
+    class_name = spec["class_name"] if isinstance(spec, dict) else "Sequential"
+    config = spec.get("config", spec) if isinstance(spec, dict) else {"layers": spec}
+    if isinstance(config, list):  # Keras <= 2.2.2 wrote a Sequential as a bare list of layers
+        config = {"layers": config}
+    if class_name == "Sequential":
+        model = Sequential(name=config.get("name"))
+        for layer_spec in config["layers"]:
+            model.add(deserialize_layer(layer_spec, custom_objects), rebuild=False)
+        if model._input_layer is None and config.get("build_input_shape"):
+            model._input_layer = layers_module.InputLayer(
+                batch_input_shape=tuple(config["build_input_shape"]), name=f"{model.name}_input")
+        model._rebuild()
+        return model
+    if class_name not in ("Model", "Functional"):
+        return layer_class(class_name, custom_objects).from_config(config)
+    return _functional_from_config(Model, config, custom_objects)
+
+
+def _inbound_calls(layer_spec):
+    """Each call of a layer as a list of (layer name, node index, tensor index) and its kwargs."""
+    calls = []
+    for node in layer_spec.get("inbound_nodes", []):
+        if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+            refs = [t["config"]["keras_history"] for t in _keras_tensors(node.get("args", []))]
+            calls.append(([tuple(r) for r in refs], node.get("kwargs", {}), _is_list_call(node)))
+        else:  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
+            refs = [(e[0], e[1], e[2]) for e in node]
+            kwargs = node[0][3] if node and len(node[0]) > 3 else {}
+            calls.append((refs, kwargs, len(refs) > 1))
+    return calls
+
+
+def _keras_tensors(args):
+    found = []
+    for a in args:
+        if isinstance(a, dict) and a.get("class_name") == "__keras_tensor__":
+            found.append(a)
+        elif isinstance(a, (list, tuple)):
+            found += _keras_tensors(a)
+    return found
+
+
+def _is_list_call(node):
+    args = node.get("args", [])
+    return len(args) == 1 and isinstance(args[0], (list, tuple))
+
+
+def _functional_from_config(model_cls, config, custom_objects):
+    layers, outputs_of = {}, {}  # name -> layer; (name, node index) -> output tensors
+    pending = []
+    for layer_spec in config["layers"]:
+        layer = deserialize_layer(layer_spec, custom_objects)
+        layers[layer_spec.get("name", layer.name)] = layer
+        if type(layer).__name__ == "InputLayer":
+            outputs_of[(layer_spec.get("name", layer.name), 0)] = [layer.output]
+        else:
+            pending += [(layer_spec.get("name", layer.name), layer, i, call)
+                        for i, call in enumerate(_inbound_calls(layer_spec))]
+    while pending:
+        progressed = False
+        for item in list(pending):
+            name, layer, index, (refs, kwargs, as_list) = item
+            if all((r[0], r[1]) in outputs_of for r in refs):
+                inputs = [outputs_of[(r[0], r[1])][r[2]] for r in refs]
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("mask",)}
+                out = layer(inputs if as_list or len(inputs) > 1 else inputs[0], **kwargs)
+                outputs_of[(name, index)] = out if isinstance(out, (list, tuple)) else [out]
+                pending.remove(item)
+                progressed = True
+        if not progressed:
+            names = sorted({p[0] for p in pending})
+            raise ValueError(f"Could not rebuild the functional model: the inputs of layer(s) {names} "
+                             "are never produced")
+
+    def ref(r):
+        return outputs_of[(r[0], r[1])][r[2]]
+
+    inputs = [ref(r) for r in _refs(config["input_layers"])]
+    outputs = [ref(r) for r in _refs(config["output_layers"])]
+    return model_cls(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
+                     name=config.get("name"))
+
+
+def _refs(spec):
+    if spec and isinstance(spec[0], str):  # a single [name, node, tensor]
+        return [tuple(spec)]
+    return [tuple(r) for r in spec]
