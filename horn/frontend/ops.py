@@ -218,3 +218,17 @@ def flip(x, axis=None):
             raise ValueError(f"flip needs a static size along axis {a}, got shape {tuple(x.shape)}")
         x = apply("Gather", x, np.arange(n - 1, -1, -1, dtype=np.int64), axis=int(a))
     return x
+
+
+def repeat(x, repeats, axis):
+    """Repeat each entry of x `repeats` times along `axis` (np.repeat with an int count):
+    an Expand when that axis has size 1 (its gradient sums the copies), else a Gather."""
+    rank = len(x.shape)
+    axis = int(axis) % rank
+    if x.shape[axis] == 1:
+        target = [1] * rank
+        target[axis] = int(repeats)
+        return apply("Expand", x, np.array(target, np.int64))
+    if x.shape[axis] is None:
+        raise ValueError(f"repeat needs a static size along axis {axis}, got shape {tuple(x.shape)}")
+    return apply("Gather", x, np.repeat(np.arange(x.shape[axis], dtype=np.int64), int(repeats)), axis=axis)

@@ -4,14 +4,10 @@ from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .input_layer import Input, InputLayer
 from .input_spec import InputSpec
 from .layer import Layer
-from .normalization import BatchNormalization
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
            "InputSpec", "Layer", "Reshape"]
 
-from .sequence import Embedding, Masking, RepeatVector  # noqa: E402
-
-__all__ += ["Embedding", "Masking", "RepeatVector"]
 
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,  # noqa: E402
