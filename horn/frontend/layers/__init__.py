@@ -17,7 +17,3 @@ from .normalization import LayerNormalization  # noqa: E402
 __all__ += ["Add", "Average", "Concatenate", "Dot", "ELU", "LayerNormalization", "LeakyReLU", "Maximum",
             "Minimum", "Multiply", "PReLU", "ReLU", "Softmax", "Subtract", "add", "average", "concatenate",
             "dot", "maximum", "minimum", "multiply", "subtract"]
-
-from .wrappers import Bidirectional, TimeDistributed  # noqa: E402
-
-__all__ += ["Bidirectional", "TimeDistributed"]
