@@ -17,3 +17,8 @@ from .normalization import LayerNormalization  # noqa: E402
 __all__ += ["Add", "Average", "Concatenate", "Dot", "ELU", "LayerNormalization", "LeakyReLU", "Maximum",
             "Minimum", "Multiply", "PReLU", "ReLU", "Softmax", "Subtract", "add", "average", "concatenate",
             "dot", "maximum", "minimum", "multiply", "subtract"]
+
+from .sequence import Embedding, Masking, RepeatVector  # noqa: E402
+from .wrappers import Bidirectional, TimeDistributed  # noqa: E402
+
+__all__ += ["Bidirectional", "Embedding", "Masking", "RepeatVector", "TimeDistributed"]
