@@ -232,3 +232,31 @@ def repeat(x, repeats, axis):
     if x.shape[axis] is None:
         raise ValueError(f"repeat needs a static size along axis {axis}, got shape {tuple(x.shape)}")
     return apply("Gather", x, np.repeat(np.arange(x.shape[axis], dtype=np.int64), int(repeats)), axis=axis)
+
+
+# -- normalization (BatchNormalization) ---------------------------------------------------
+def moments(x, axes, keepdims=False, synchronized=False):
+    """(mean, variance) of x over `axes`; the variance is the biased one (divided by n)."""
+    mean = mean_kept = _reduce("ReduceMean", x, axes, True)
+    variance = _reduce("ReduceMean", square(subtract(x, mean_kept)), axes, keepdims)
+    if not keepdims:
+        mean = squeeze(mean_kept, axes)
+    return mean, variance
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) * scale + offset, with the (C,) statistics and
+    parameters laid along `axis`; written x * s + t so that constant statistics fold to two
+    per-channel constants."""
+    rank = len(x.shape)
+    axis = axis % rank
+    s = reciprocal(sqrt(add(variance, float(epsilon))))
+    if scale is not None:
+        s = multiply(s, scale)
+    t = negative(multiply(mean, s))
+    if offset is not None:
+        t = add(offset, t)
+    if axis != rank - 1:  # (C,) -> (C, 1, ..., 1) so that it broadcasts along `axis`
+        along = [-1] + [1] * (rank - 1 - axis)
+        s, t = reshape(s, along), reshape(t, along)
+    return add(multiply(x, s), t)

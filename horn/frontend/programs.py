@@ -119,29 +119,37 @@ def _log_totals(total_loss, logs, totals_in, batch_like):
     return ops.add(totals_in, ops.concatenate([ops.reshape(p, (1,)) for p in parts], axis=0))
 
 
-def _forward_and_loss(model, graph, xs, ys, params, param_values, training):
+def _forward_and_loss(model, graph, xs, ys, sws, params, param_values, training):
     """Trace the model on xs with params bound to param_values; the total loss (with
     regularization penalties and add_loss terms) and the logged values."""
     trace = Trace(graph, training=training, variables="inputs",
                   bound={id(v): val for v, val in zip(params, param_values)})
     with trace.active():
         preds = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=training))
-        total, logs = _loss_and_metrics(model, preds, ys, [None] * len(preds))
+        total, logs = _loss_and_metrics(model, preds, ys, sws or [None] * len(preds))
         reg = _regularization(trace, list(zip(params, param_values)))
         if reg is not None:
             total = ops.add(total, reg)
     return trace, total, logs
 
 
-def train_graph(model, x_specs, y_specs, state):
-    """One training step: returns (graph, metric names); outputs are the new state."""
-    graph = Graph(f"{model.name}_train")
+def _batch_inputs(graph, model, x_specs, y_specs, sw_specs):
+    """Graph inputs for a batch: the inputs, the targets, and sample weights where given."""
     xs = [graph.input(s, d, n) for (s, d), n in zip(x_specs, model.input_names)]
     ys = [graph.input(s, d, f"target_{n}") for (s, d), n in zip(y_specs, model.output_names)]
+    sws = [None if spec is None else graph.input(spec[0], spec[1], f"sample_weight_{n}")
+           for spec, n in zip(sw_specs or [None] * len(ys), model.output_names)]
+    return xs, ys, sws
+
+
+def train_graph(model, x_specs, y_specs, state, sw_specs=None):
+    """One training step: returns (graph, metric names); outputs are the new state."""
+    graph = Graph(f"{model.name}_train")
+    xs, ys, sws = _batch_inputs(graph, model, x_specs, y_specs, sw_specs)
     lr = graph.input((), np.float32, "learning_rate")
     state_in = [graph.input(a.shape, a.dtype, name) for a, name in zip(state.arrays, state.names)]
     params = state.variables
-    trace, total, logs = _forward_and_loss(model, graph, xs, ys, params, state_in, training=True)
+    trace, total, logs = _forward_and_loss(model, graph, xs, ys, sws, params, state_in, training=True)
     with trace.active():
         trainable = [i for i, v in enumerate(params) if v.trainable and state.is_trainable[i]]
         grads = gradients(graph, total, [state_in[i] for i in trainable])
@@ -165,13 +173,12 @@ def train_graph(model, x_specs, y_specs, state):
     return graph, ["loss"] + [n for n, _ in logs]
 
 
-def eval_graph(model, x_specs, y_specs, params):
+def eval_graph(model, x_specs, y_specs, params, sw_specs=None):
     """Loss and metrics of one batch, reading the parameters as inputs (the live device state)."""
     graph = Graph(f"{model.name}_eval")
-    xs = [graph.input(s, d, n) for (s, d), n in zip(x_specs, model.input_names)]
-    ys = [graph.input(s, d, f"target_{n}") for (s, d), n in zip(y_specs, model.output_names)]
+    xs, ys, sws = _batch_inputs(graph, model, x_specs, y_specs, sw_specs)
     p_in = [graph.input(v.shape, v.dtype, f"state_{i}") for i, v in enumerate(params)]
-    trace, total, logs = _forward_and_loss(model, graph, xs, ys, params, p_in, training=False)
+    trace, total, logs = _forward_and_loss(model, graph, xs, ys, sws, params, p_in, training=False)
     with trace.active():
         values = [total] + [v if len(v.shape) == 0 else ops.mean(v) for _, v in logs]
         out = ops.concatenate([ops.reshape(v, (1,)) for v in values], axis=0)

@@ -22,3 +22,8 @@ from .sequence import Embedding, Masking, RepeatVector  # noqa: E402
 from .wrappers import Bidirectional, TimeDistributed  # noqa: E402
 
 __all__ += ["Bidirectional", "Embedding", "Masking", "RepeatVector", "TimeDistributed"]
+
+
+from .normalization import BatchNormalization  # noqa: E402
+
+__all__ += ["BatchNormalization"]

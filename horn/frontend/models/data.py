@@ -70,3 +70,38 @@ def split_validation(xs, ys, fraction):
         raise ValueError(f"validation_split={fraction} leaves no samples for training or validation "
                          f"out of {n}")
     return [a[:cut] for a in xs], [a[:cut] for a in ys], [a[cut:] for a in xs], [a[cut:] for a in ys]
+
+
+def sample_weights(sample_weight, class_weight, ys, names, n, method):
+    """Per-output sample weights (float32 arrays of shape (n,) or (n, steps)), or [] for none.
+
+    class_weight {class: weight} gives each sample the weight of its class (the argmax of a
+    one-hot target, or the integer label), multiplied into any sample_weight, as Keras does."""
+    if sample_weight is None and class_weight is None:
+        return []
+    if isinstance(sample_weight, dict):
+        per = [sample_weight.get(name) for name in names]
+    elif isinstance(sample_weight, (list, tuple)) and len(names) > 1:
+        per = list(sample_weight)
+    else:
+        per = [sample_weight] + [None] * (len(names) - 1)
+    out = []
+    for i, (w, y) in enumerate(zip(per, ys)):
+        if w is not None:
+            w = np.asarray(w, np.float32)
+            if w.ndim == 0 or len(w) != n:
+                raise ValueError(f"{method}(): sample_weight for output '{names[i]}' must have one value per "
+                                 f"sample ({n}), got shape {w.shape}")
+        if class_weight is not None and i == 0:
+            labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+            labels = labels.astype(np.int64)
+            unknown = sorted(set(np.unique(labels).tolist()) - set(int(k) for k in class_weight))
+            if unknown:
+                raise ValueError(f"{method}(): class_weight has no weight for class(es) {unknown}")
+            table = np.zeros(max(int(k) for k in class_weight) + 1, np.float32)
+            for k, v in class_weight.items():
+                table[int(k)] = v
+            cw = table[labels]
+            w = cw if w is None else w * cw.reshape(cw.shape + (1,) * (w.ndim - 1))
+        out.append(None if w is None else np.ascontiguousarray(w, np.float32))
+    return out

@@ -17,7 +17,7 @@ from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..callbacks import CallbackList
 from ..variables import generation
-from .data import check_cardinality, match_target_ranks, split_validation, to_arrays
+from .data import check_cardinality, match_target_ranks, sample_weights, split_validation, to_arrays
 from .state import TrainingState
 
 
@@ -177,29 +177,31 @@ class Trainer:
         self._state.push_if_stale()
         return self._state
 
-    def _train_program(self, xs, ys):
-        key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys)
+    def _train_program(self, xs, ys, sws=()):
+        key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys) + (_sw_key(sws, ys),)
         prog = self._train_programs.get(key)
         if prog is None:
             state = self._training_state()
-            graph, names = programs.train_graph(self, _specs(xs), _specs(ys), state)
+            graph, names = programs.train_graph(self, _specs(xs), _specs(ys), state, _sw_specs(sws, ys))
             model = programs.compile_graph(graph)
+            n_batch = len(xs) + len(ys) + sum(w is not None for w in sws)
             prog = BoundProgram(model.SerializeToString(), None, state.names,
-                                [i.name for i in graph.inputs[:len(xs) + len(ys)]], ["learning_rate"],
+                                [i.name for i in graph.inputs[:n_batch]], ["learning_rate"],
                                 state_outputs=graph.output_names, shared_state=state.sets)
             prog.log_names = names
             self._train_programs[key] = prog
         return prog
 
-    def _eval_program(self, xs, ys):
+    def _eval_program(self, xs, ys, sws=()):
         state = self._training_state()
-        key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys)
+        key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys) + (_sw_key(sws, ys),)
         prog = self._eval_programs.get(key)
         if prog is None:
-            graph, names = programs.eval_graph(self, _specs(xs), _specs(ys), state.variables)
+            graph, names = programs.eval_graph(self, _specs(xs), _specs(ys), state.variables, _sw_specs(sws, ys))
             model = programs.compile_graph(graph)
+            n_batch = len(xs) + len(ys) + sum(w is not None for w in sws)
             prog = BoundProgram(model.SerializeToString(), None, [f"state_{i}" for i in range(len(state.variables))],
-                                [i.name for i in graph.inputs[:len(xs) + len(ys)]],
+                                [i.name for i in graph.inputs[:n_batch]],
                                 host_outputs=["metrics"], shared_state=state.sets)
             prog.log_names = names
             self._eval_programs[key] = prog
@@ -234,22 +236,23 @@ class Trainer:
             kwargs.pop(unused, None)
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
-        if sample_weight is not None or class_weight is not None:
-            raise NotImplementedError("fit(sample_weight=..., class_weight=...) is not supported by horn yet")
         self._assert_compiled("fit")
         xs, ys, n = self._adapt(x, y, "fit")
+        sws = sample_weights(sample_weight, class_weight, ys, self.output_names, n, "fit")
         val = None
         if validation_data is not None:
-            if len(validation_data) > 2 and validation_data[2] is not None:
-                raise NotImplementedError("validation_data with sample weights is not supported by horn yet")
             vx, vy = validation_data[0], validation_data[1]
-            val = self._adapt(vx, vy, "fit")[:2]
+            vxs, vys, vn = self._adapt(vx, vy, "fit")
+            vsw = validation_data[2] if len(validation_data) > 2 else None
+            val = (vxs, vys, sample_weights(vsw, None, vys, self.output_names, vn, "fit"))
         elif validation_split:
             xs, ys, vxs, vys = split_validation(xs, ys, validation_split)
-            n, val = len(xs[0]), (vxs, vys)
+            cut = len(xs[0])
+            val = (vxs, vys, [None if w is None else w[cut:] for w in sws])
+            n, sws = cut, [None if w is None else w[:cut] for w in sws]
         batch_size = int(batch_size or 32)
         steps = steps_per_epoch or math.ceil(n / batch_size)
-        program = self._train_program(xs, ys)
+        program = self._train_program(xs, ys, sws)
         state = self._state
         verbose = 1 if verbose == "auto" else verbose
         cbs = CallbackList(callbacks, add_history=True, add_progbar=bool(verbose), model=self,
@@ -258,7 +261,7 @@ class Trainer:
         logs = {}
         cbs.on_train_begin()
         rng = initializers.host_rng()
-        batch = xs + ys
+        batch = xs + ys + [w for w in sws if w is not None]
         for epoch in range(initial_epoch, epochs):
             state.push_if_stale()
             state.reset_totals()
@@ -276,7 +279,7 @@ class Trainer:
                     break
             logs = dict(_Logs(state, program.log_names))
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(val[0], val[1], validation_batch_size or batch_size)
+                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if _is_nan(logs.get("loss")):
@@ -289,11 +292,11 @@ class Trainer:
         return self.history
 
     # -- evaluate -------------------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, batch_size, callbacks=None):
-        program = self._eval_program(xs, ys)
+    def _evaluate_arrays(self, xs, ys, sws, batch_size, callbacks=None):
+        program = self._eval_program(xs, ys, sws)
         n = len(xs[0])
         totals = None
-        batch = xs + ys
+        batch = xs + ys + [w for w in sws if w is not None]
         for step, start in enumerate(range(0, n, batch_size)):
             if callbacks:
                 callbacks.on_test_batch_begin(step)
@@ -307,38 +310,37 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False, **kwargs):
         """Loss and metrics over (x, y): a scalar, a list [loss, *metrics], or a dict."""
-        if sample_weight is not None:
-            raise NotImplementedError("evaluate(sample_weight=...) is not supported by horn yet")
         self._assert_compiled("evaluate")
         xs, ys, n = self._adapt(x, y, "evaluate")
+        sws = sample_weights(sample_weight, None, ys, self.output_names, n, "evaluate")
         verbose = 1 if verbose == "auto" else verbose
         steps = math.ceil(n / int(batch_size or 32))
         cbs = CallbackList(callbacks, add_progbar=bool(verbose), model=self, verbose=verbose, epochs=1,
                            steps=steps)
         cbs.on_test_begin()
-        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), cbs)
+        logs = self._evaluate_arrays(xs, ys, sws, int(batch_size or 32), cbs)
         cbs.on_test_end(dict(logs))  # callbacks sort their copy; keep [loss, *metrics]
         return _format(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         self._assert_compiled("test_on_batch")
         xs, ys, n = self._adapt(x, y, "test_on_batch")
-        return _format(self._evaluate_arrays(xs, ys, n), return_dict)
+        sws = sample_weights(sample_weight, None, ys, self.output_names, n, "test_on_batch")
+        return _format(self._evaluate_arrays(xs, ys, sws, n), return_dict)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
         """One training step on exactly this batch; returns its loss (and metrics)."""
-        if sample_weight is not None or class_weight is not None:
-            raise NotImplementedError("train_on_batch(sample_weight=..., class_weight=...) is not supported yet")
         self._assert_compiled("train_on_batch")
         xs, ys, n = self._adapt(x, y, "train_on_batch")
-        program = self._train_program(xs, ys)
+        sws = sample_weights(sample_weight, class_weight, ys, self.output_names, n, "train_on_batch")
+        program = self._train_program(xs, ys, sws)
         state = self._state
         state.push_if_stale()
         if reset_metrics:
             state.reset_totals()
         program.set_scalar("learning_rate", self.optimizer.current_learning_rate(state.version))
-        program.run(xs + ys)
+        program.run(xs + ys + [w for w in sws if w is not None])
         state.stepped()
         return _format(dict(_Logs(state, program.log_names)), return_dict)
 
@@ -406,6 +408,16 @@ class Trainer:
         export_onnx(self, filepath, input_signature)
         if verbose:
             print(f"Saved the inference program to {filepath}")
+
+
+def _sw_specs(sws, ys):
+    if not any(w is not None for w in sws):
+        return None
+    return [None if w is None else ((None,) + w.shape[1:], w.dtype) for w in sws]
+
+
+def _sw_key(sws, ys):
+    return tuple(None if w is None else w.shape[1:] for w in sws)
 
 
 def _specs(arrays):

@@ -1,5 +1,6 @@
 """Normalization layers."""
 
+from .batch_normalization import BatchNormalization
 from .layer_normalization import LayerNormalization
 
-__all__ = ["LayerNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization"]
