@@ -81,7 +81,7 @@ def test_eager_dense_follows_set_weights():
     dense = layers.Dense(2)
     x = np.array([[1.0, 2.0, 3.0]], np.float32)
     first = dense(x)
-    np.testing.assert_allclose(first, x @ dense.get_weights()[0])  # bias starts at zero
+    np.testing.assert_allclose(first, x @ dense.get_weights()[0], rtol=1e-5)  # bias starts at zero
     dense.set_weights([np.ones((3, 2), np.float32), np.array([10.0, 20.0], np.float32)])
     np.testing.assert_allclose(dense(x), [[16.0, 26.0]])
     dense.set_weights([np.full((3, 2), 2.0, np.float32), np.zeros(2, np.float32)])
