@@ -145,3 +145,19 @@ def test_bad_files_give_clear_errors(tmp_path):
         keras.models.load_model(tmp_path / "w.h5")
     with pytest.raises(ValueError, match="'.keras' or '.h5'"):
         model.save(tmp_path / "m.onnx")
+
+
+def test_model_checkpoint_saves_the_best_epochs(tmp_path):
+    keras.config.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    x = np.random.default_rng(0).random((32, 3), dtype=np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    best = keras.callbacks.ModelCheckpoint(str(tmp_path / "best.h5"), monitor="loss", save_best_only=True)
+    every = keras.callbacks.ModelCheckpoint(str(tmp_path / "e{epoch:02d}.weights.h5"), save_weights_only=True)
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[best, every]).history
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.h5", "e01.weights.h5", "e02.weights.h5",
+                                                          "e03.weights.h5"]
+    assert best.best == pytest.approx(min(history["loss"]))
+    restored = keras.models.load_model(tmp_path / "best.h5")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)

@@ -26,6 +26,8 @@ class Compiled:
 
     def __init__(self, model, loss, metrics, loss_weights):
         names, shapes = model.output_names, [t.shape for t in model.outputs]
+        if isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
         self.losses = _per_output(loss, names, "loss", losses_module.get)
         weights = _per_output(loss_weights, names, "loss_weights", lambda w: w)
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]

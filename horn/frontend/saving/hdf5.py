@@ -127,7 +127,7 @@ def _training_config(model):
         return losses.serialize(losses.get(spec))
 
     def ser_metric(m):
-        if isinstance(m, str):
+        if m is None or isinstance(m, str):
             return m
         if isinstance(m, (list, tuple)):
             return [ser_metric(x) for x in m]
