@@ -5,11 +5,13 @@ import os
 from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
 from .fold import fold_constants
+from .fold_bn import fold_batch_norm
 from .gemm import fuse_gemm
 from .simplify import simplify
+from .transpose import sink_transposes
 
-DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions, fuse_gemm,
-                  eliminate_dead_code)
+DEFAULT_PASSES = (fold_constants, simplify, sink_transposes, eliminate_common_subexpressions, fuse_gemm,
+                  fold_batch_norm, eliminate_dead_code)
 
 # Tests set HORN_VERIFY_PASSES=1 so every pass is followed by Graph.verify().
 _VERIFY = os.environ.get("HORN_VERIFY_PASSES") == "1"
