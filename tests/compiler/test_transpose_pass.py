@@ -125,68 +125,78 @@ def test_broadcast_constant_of_lower_rank_is_permuted():
 # -- whole models ---------------------------------------------------------------------------------
 LAYOUT_PERMS = ([0, 2, 3, 1], [0, 3, 1, 2])
 CONV_OPS = {"Conv", "ConvTranspose", "MaxPool"}
+# Leaving the convolutional stack: Flatten's Reshape and the Dense layers (and their gradients).
+EXITS = {"Reshape", "Gemm", "MatMul"}
 
 
-def layout_transposes_between_convs(proto):
-    """Transposes that move the channel axis (NCHW <-> NHWC) on a path from one conv-family
-    op to another, in an emitted ONNX program."""
+def layout_transposes(proto):
+    """(all Transposes that move the channel axis, those of them between convolutions): with a
+    conv-family op upstream and one downstream, on paths that don't leave the conv stack."""
+    nodes = proto.graph.node
     g = nx.DiGraph()
-    producer = {o: i for i, n in enumerate(proto.graph.node) for o in n.output}
-    for i, n in enumerate(proto.graph.node):
+    producer = {o: i for i, n in enumerate(nodes) for o in n.output}
+    for i, n in enumerate(nodes):
         g.add_node(i)
         for name in n.input:
             if name in producer:
                 g.add_edge(producer[name], i)
-    nodes = proto.graph.node
-    convs = [i for i, n in enumerate(nodes) if n.op_type in CONV_OPS]
-    below = set().union(*[nx.descendants(g, c) for c in convs]) if convs else set()
-    above = set().union(*[nx.ancestors(g, c) for c in convs]) if convs else set()
-    found = []
-    for i in below & above:
-        n = nodes[i]
-        if n.op_type == "Transpose":
-            perm = [a.ints for a in n.attribute if a.name == "perm"][0]
-            if list(perm) in LAYOUT_PERMS:
-                found.append(n.name)
-    return found, len(convs)
+    inner = g.subgraph([i for i, n in enumerate(nodes) if n.op_type not in EXITS])
+    layout, between = [], []
+    for i, n in enumerate(nodes):
+        if n.op_type != "Transpose" or list([a.ints for a in n.attribute if a.name == "perm"][0]) \
+                not in LAYOUT_PERMS:
+            continue
+        layout.append(n.name)
+        up = any(nodes[a].op_type in CONV_OPS for a in nx.ancestors(inner, i))
+        down = any(nodes[d].op_type in CONV_OPS for d in nx.descendants(inner, i))
+        if up and down:
+            between.append(n.name)
+    return layout, between
 
 
-needs_conv_layers = pytest.mark.skipif(
-    not (hasattr(keras.layers, "Conv2D") and hasattr(keras.layers, "MaxPooling2D")),
-    reason="Conv2D and MaxPooling2D are not in horn yet")
-
-
-def conv_bn_stack(activation_layer=True):
+def conv_stack(pool, relu_layer):
     L = keras.layers
     layers = [keras.Input((10, 10, 3)), L.Conv2D(4, 3), L.BatchNormalization(),
-              L.Activation("relu") if activation_layer else L.ReLU(), L.Conv2D(5, 3, activation="relu"),
-              L.MaxPooling2D(2), L.Flatten(), L.Dense(2)]
-    model = keras.Sequential(layers)
+              L.ReLU() if relu_layer else L.Activation("relu"), L.Conv2D(5, 3, activation="relu")]
+    layers += [L.MaxPooling2D(2)] if pool else [L.Conv2D(3, 3)]
+    model = keras.Sequential(layers + [L.Flatten(), L.Dense(2)])
     model.compile(optimizer="sgd", loss="mse")
     return model
 
 
-@needs_conv_layers
-@pytest.mark.parametrize("activation_layer", [True, False], ids=["Activation", "ReLU"])
-def test_conv_bn_relu_conv_pool_has_no_transposes_between_convs(activation_layer):
-    model = conv_bn_stack(activation_layer)
-    x = RNG.standard_normal((4, 10, 10, 3)).astype(np.float32)
-    predict = programs.compile_graph(programs.predict_graph(model, [((None, 10, 10, 3), np.float32)]))
-    found, n_convs = layout_transposes_between_convs(predict)
-    assert n_convs == 3 and found == []
-    train, _ = programs.train_graph(model, [((None, 10, 10, 3), np.float32)], [((None, 2), np.float32)],
-                                    model._training_state())
-    train = programs.compile_graph(train)
-    found, n_convs = layout_transposes_between_convs(train)
-    assert n_convs >= 6 and found == []
-    # Without the pass the same programs do have them (so the check above can fail).
+STACKS = [
+    pytest.param(True, False, id="conv-bn-relu-conv-maxpool", marks=pytest.mark.skipif(
+        not hasattr(keras.layers, "MaxPooling2D"), reason="MaxPooling2D is not in horn yet")),
+    pytest.param(True, True, id="conv-bn-ReLU-conv-maxpool", marks=pytest.mark.skipif(
+        not hasattr(keras.layers, "MaxPooling2D"), reason="MaxPooling2D is not in horn yet")),
+    pytest.param(False, False, id="conv-bn-relu-conv-conv"),
+]
+
+
+@pytest.mark.skipif(not hasattr(keras.layers, "Conv2D"), reason="Conv2D is not in horn yet")
+@pytest.mark.parametrize("pool, relu_layer", STACKS)
+def test_conv_stack_has_no_transposes_between_convs(pool, relu_layer):
+    """Predict: the input's Transpose and Flatten's remain; the training step adds only the
+    gradient of Flatten's (back to channels-first)."""
     from horn.compiler import optimize
     from horn.compiler.passes import DEFAULT_PASSES
 
-    plain = to_onnx(optimize(programs.predict_graph(model, [((None, 10, 10, 3), np.float32)]),
-                             passes=tuple(p for p in DEFAULT_PASSES if p is not sink_transposes)))
-    assert layout_transposes_between_convs(plain)[0]
-    # And the optimized model still trains and predicts.
+    model = conv_stack(pool, relu_layer)
+    spec = [((None, 10, 10, 3), np.float32)]
+    predict = programs.compile_graph(programs.predict_graph(model, spec))
+    layout, between = layout_transposes(predict)
+    assert between == [] and len(layout) == 2
+    graph, _ = programs.train_graph(model, spec, [((None, 2), np.float32)], model._training_state())
+    layout, between = layout_transposes(programs.compile_graph(graph))
+    assert between == [] and len(layout) == 3
+    # Without the pass the same programs do have them (so the checks above can fail).
+    without = tuple(p for p in DEFAULT_PASSES if p is not sink_transposes)
+    plain = to_onnx(optimize(programs.predict_graph(model, spec), passes=without))
+    assert len(layout_transposes(plain)[1]) >= 2
+    graph, _ = programs.train_graph(model, spec, [((None, 2), np.float32)], model._training_state())
+    assert len(layout_transposes(to_onnx(optimize(graph, passes=without)))[1]) >= 4
+    # And the optimized programs still train and predict.
+    x = RNG.standard_normal((4, 10, 10, 3)).astype(np.float32)
     y = RNG.standard_normal((4, 2)).astype(np.float32)
     first = model.train_on_batch(x, y)
     for _ in range(3):

@@ -7,9 +7,9 @@ import onnx
 import pytest
 
 import horn as keras
+from horn.frontend import programs
 
 BN = keras.layers.BatchNormalization
-RNG = np.random.default_rng(3)
 
 
 def data(shape, seed=0):
@@ -248,9 +248,6 @@ def test_dense_then_bn_predict_program_is_one_gemm():
     x = data((7, 5))
     model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4), BN()])
     model.layers[1].set_weights(random_weights(4))
-    exported = model._predict_program  # noqa: F841  (the program predict() runs)
-    from horn.frontend import programs
-
     graph = programs.predict_graph(model, [((None, 5), np.float32)])
     onnx_model = programs.compile_graph(graph)
     onnx.checker.check_model(onnx_model, full_check=True)
