@@ -32,10 +32,10 @@ class Adadelta(Optimizer):
     def update(self, p, g, slots, lr, t):
         rho, eps = self.rho, self.epsilon
         a = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
-        delta = ops.negative(ops.divide(ops.multiply(ops.sqrt(ops.add(slots[1], eps)), g),
-                                        ops.sqrt(ops.add(a, eps))))
-        d = ops.add(ops.multiply(slots[1], rho), ops.multiply(ops.square(delta), 1.0 - rho))
-        return ops.add(p, ops.multiply(lr, delta)), [a, d]
+        # -delta, with one square root: sqrt(d + eps) / sqrt(a + eps) = sqrt((d + eps) / (a + eps)).
+        step = ops.multiply(g, ops.sqrt(ops.divide(ops.add(slots[1], eps), ops.add(a, eps))))
+        d = ops.add(ops.multiply(slots[1], rho), ops.multiply(ops.square(step), 1.0 - rho))
+        return ops.subtract(p, ops.multiply(step, lr)), [a, d]
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
