@@ -260,3 +260,196 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
         along = [-1] + [1] * (rank - 1 - axis)
         s, t = reshape(s, along), reshape(t, along)
     return add(multiply(x, s), t)
+
+
+# -- convolutions (Conv / ConvTranspose / Slice) --------------------------------------------
+# Kernels come in Keras's layouts and are transposed into ONNX's (O, I/groups, *k) inside the
+# graph: folded away in inference programs, one small Transpose per step in training.
+def _conv_tuple(value, rank, what):
+    values = [value] * rank if isinstance(value, (int, np.integer)) else list(value)
+    if len(values) != rank or any(not isinstance(v, (int, np.integer)) or v < 1 for v in values):
+        raise ValueError(f"{what} must be a positive integer or a tuple of {rank}, got {value!r}")
+    return [int(v) for v in values]
+
+
+def _conv_format(data_format):
+    from .config import image_data_format
+
+    data_format = data_format or image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    return data_format
+
+
+def _to_nc(x, data_format):
+    rank = len(x.shape)
+    return x if data_format == "channels_first" else transpose(x, [0, rank - 1] + list(range(1, rank - 1)))
+
+
+def _from_nc(x, data_format):
+    rank = len(x.shape)
+    return x if data_format == "channels_first" else transpose(x, [0] + list(range(2, rank)) + [1])
+
+
+def _keras_to_onnx_kernel(kernel):
+    """(*k, a, b) -> (b, a, *k): Keras's conv kernel (*k, in/g, out) and transposed-conv kernel
+    (*k, out, in) both become the ONNX weight (out, in/g, *k), resp. (in, out, *k)."""
+    r = len(kernel.shape) - 2
+    return transpose(kernel, [r + 1, r] + list(range(r)))
+
+
+def _larger(a, b):  # this module's max and min are the reductions
+    return a if a >= b else b
+
+
+def _smaller(a, b):
+    return a if a <= b else b
+
+
+def conv_padding(padding, sizes, kernel_size, strides, dilation_rate):
+    """ONNX pads (begins, then ends) for Keras's padding: 'valid'; 'same' as TensorFlow pads
+    (output ceil(n / stride), the odd pad at the end); 'causal' (all of it at the start)."""
+    padding = padding.lower()
+    begins, ends = [], []
+    for i, (n, k, s, d) in enumerate(zip(sizes, kernel_size, strides, dilation_rate)):
+        eff = (k - 1) * d + 1
+        if padding == "valid":
+            total, front = 0, 0
+        elif padding == "causal":
+            total, front = eff - 1, eff - 1
+        elif padding == "same":
+            if n is None:
+                raise ValueError(f"padding='same' needs the spatial sizes known, got size None on axis {i}")
+            total = _larger((-(-n // s) - 1) * s + eff - n, 0)
+            front = total // 2
+        else:
+            raise ValueError(f"padding must be 'valid', 'same' or 'causal', got {padding!r}")
+        begins.append(front)
+        ends.append(total - front)
+    return begins + ends
+
+
+def conv_transpose_padding(padding, kernel_size, strides, dilation_rate, output_padding=None):
+    """(ONNX pads, ONNX output_padding) that give Keras's transposed-convolution output: 'valid'
+    (i - 1) * s + max(k, s) (or + k + output_padding), 'same' i * s (or (i - 1) * s + k % 2 +
+    output_padding); the kernel dilated to k = (k - 1) * d + 1. As TensorFlow places it, the
+    lower half of an odd crop comes off the start."""
+    padding = padding.lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same' for a transposed convolution, got {padding!r}")
+    r = len(kernel_size)
+    output_padding = [None] * r if output_padding is None else _conv_tuple_zero(output_padding, r)
+    begins, ends, extras = [], [], []
+    for k, s, d, op in zip(kernel_size, strides, dilation_rate, output_padding):
+        eff = (k - 1) * d + 1
+        # Pads of the stride-1 convolution over the zero-dilated input (left, right) ...
+        if padding == "valid":
+            left, right = eff - 1, eff - 1 + (_larger(eff, s) - eff if op is None else op)
+        else:
+            total = s + eff - 2 if op is None else eff + eff % 2 - 2 + op
+            left = _smaller(total // 2 + total % 2, eff - 1)
+            right = total - left
+        # ... are crops of ConvTranspose's full output; a negative crop is output padding.
+        begins.append(eff - 1 - left)
+        end = eff - 1 - right
+        ends.append(_larger(end, 0))
+        extras.append(_larger(-end, 0))
+    return begins + ends, extras
+
+
+def _conv_tuple_zero(value, rank):
+    values = [value] * rank if isinstance(value, (int, np.integer)) else list(value)
+    if len(values) != rank or any(not isinstance(v, (int, np.integer)) or v < 0 for v in values):
+        raise ValueError(f"output_padding must be a non-negative integer or a tuple of {rank}, got {value!r}")
+    return [int(v) for v in values]
+
+
+def _check_conv_input(inputs, kernel, data_format, what, kernel_axis):
+    r = len(kernel.shape) - 2
+    if r < 1 or len(inputs.shape) != r + 2:
+        raise ValueError(f"{what} needs a rank-{r + 2} input for a rank-{len(kernel.shape)} kernel, got input "
+                         f"shape {tuple(inputs.shape)} and kernel shape {tuple(kernel.shape)}")
+    channels = inputs.shape[1] if data_format == "channels_first" else inputs.shape[-1]
+    need = kernel.shape[kernel_axis]
+    if channels is not None and channels % need:
+        raise ValueError(f"{what}: the input has {channels} channels (shape {tuple(inputs.shape)}, "
+                         f"{data_format}), which the kernel {tuple(kernel.shape)} cannot split into groups "
+                         f"of {need}")
+    return r, channels
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, bias=None):
+    """N-D convolution (1 to 3 spatial axes) with a Keras kernel (*kernel_size, in // groups,
+    filters); groups = in_channels // kernel.shape[-2]. padding: 'valid', 'same' or 'causal'.
+    `bias` (filters,), horn's addition, rides on ONNX Conv's bias input.
+
+    Example: `conv(x, k, strides=2, padding="same")` with x (N, 32, 32, 3), k (3, 3, 3, 8)
+    gives (N, 16, 16, 8)."""
+    data_format = _conv_format(data_format)
+    r, channels = _check_conv_input(inputs, kernel, data_format, "conv", -2)
+    strides = _conv_tuple(strides, r, "strides")
+    dilation_rate = _conv_tuple(dilation_rate, r, "dilation_rate")
+    x = _to_nc(inputs, data_format)
+    kernel_size = [int(k) for k in kernel.shape[:r]]
+    pads = conv_padding(padding, x.shape[2:], kernel_size, strides, dilation_rate)
+    for i, (n, k, d) in enumerate(zip(x.shape[2:], kernel_size, dilation_rate)):
+        eff = (k - 1) * d + 1
+        if n is not None and n + pads[i] + pads[r + i] < eff:
+            raise ValueError(f"conv: the kernel is larger than the input along spatial axis {i} "
+                             f"({k} taps with dilation {d} span {eff}, the input has {n} with padding "
+                             f"{padding!r}): input shape {tuple(inputs.shape)}, kernel shape "
+                             f"{tuple(kernel.shape)}")
+    groups = 1 if channels is None else channels // int(kernel.shape[-2])
+    y = apply("Conv", x, _keras_to_onnx_kernel(kernel), *([] if bias is None else [bias]),
+              strides=strides, pads=pads, dilations=dilation_rate, group=groups)
+    return _from_nc(y, data_format)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, bias=None):
+    """Depthwise convolution with a Keras kernel (*kernel_size, in_channels, depth_multiplier):
+    output channel c * depth_multiplier + m sees only input channel c."""
+    r = len(kernel.shape) - 2
+    k = [int(d) for d in kernel.shape]
+    flat = reshape(kernel, k[:r] + [1, k[r] * k[r + 1]])
+    return conv(inputs, flat, strides, padding, data_format, dilation_rate, bias=bias)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1, bias=None):
+    """A depthwise convolution, then a 1x1 convolution (pointwise_kernel (1, ..., in * dm,
+    filters)) that mixes the channels; `bias` goes with the pointwise step."""
+    data_format = _conv_format(data_format)
+    y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(y, pointwise_kernel, 1, "valid", data_format, 1, bias=bias)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                   dilation_rate=1, bias=None):
+    """Transposed convolution (the input gradient of `conv`) with a Keras kernel
+    (*kernel_size, filters, in_channels). Output sizes as Keras's: 'valid' (i - 1) * s +
+    max(k, s), 'same' i * s, or set exactly with output_padding (smaller than the strides)."""
+    data_format = _conv_format(data_format)
+    r, channels = _check_conv_input(inputs, kernel, data_format, "conv_transpose", -1)
+    if channels is not None and channels != kernel.shape[-1]:
+        raise ValueError(f"conv_transpose: the input has {channels} channels (shape {tuple(inputs.shape)}), "
+                         f"but the kernel {tuple(kernel.shape)} expects {kernel.shape[-1]}")
+    strides = _conv_tuple(strides, r, "strides")
+    dilation_rate = _conv_tuple(dilation_rate, r, "dilation_rate")
+    kernel_size = [int(k) for k in kernel.shape[:r]]
+    pads, extra = conv_transpose_padding(padding, kernel_size, strides, dilation_rate, output_padding)
+    if any(e >= s for e, s in zip(extra, strides)):
+        raise ValueError(f"conv_transpose needs output_padding smaller than the strides, got "
+                         f"output_padding={output_padding!r} with strides {strides}")
+    y = apply("ConvTranspose", _to_nc(inputs, data_format), _keras_to_onnx_kernel(kernel),
+              *([] if bias is None else [bias]), strides=strides, pads=pads, dilations=dilation_rate,
+              output_padding=extra)
+    return _from_nc(y, data_format)
+
+
+def slice(inputs, start_indices, shape):  # noqa: A001
+    """inputs[start : start + shape] on every axis (Keras's ops.slice); a shape entry of -1 or
+    None takes the rest of that axis."""
+    big = np.iinfo(np.int64).max
+    ends = [big if s is None or s == -1 else int(b) + int(s) for b, s in zip(start_indices, shape)]
+    return apply("Slice", inputs, np.array([int(b) for b in start_indices], np.int64), np.array(ends, np.int64),
+                 np.arange(len(ends), dtype=np.int64))

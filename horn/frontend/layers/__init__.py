@@ -27,3 +27,34 @@ __all__ += ["Bidirectional", "Embedding", "Masking", "RepeatVector", "TimeDistri
 from .normalization import BatchNormalization  # noqa: E402
 
 __all__ += ["BatchNormalization"]
+
+from .convolutional import (  # noqa: E402
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    Deconv2D,
+    Deconv3D,
+    Deconvolution2D,
+    Deconvolution3D,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
+)
+
+__all__ += ["Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
+            "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D",
+            "Convolution3DTranspose", "Deconv2D", "Deconv3D", "Deconvolution2D", "Deconvolution3D",
+            "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+            "SeparableConvolution2D"]

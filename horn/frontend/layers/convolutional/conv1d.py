@@ -1,0 +1,27 @@
+"""Conv1D: a 1-D convolution."""
+
+from .base_conv import BaseConv
+
+
+class Conv1D(BaseConv):
+    """1-D convolution layer.
+
+    Args: as BaseConv (filters, kernel_size, strides, padding: 'valid', 'same' or 'causal'
+    (left-padded: output t sees inputs <= t), data_format, dilation_rate, groups, activation,
+    use_bias, initializers, regularizers, constraints).
+
+    Shapes (channels_last): (batch, steps, channels) -> (batch, new_steps, filters).
+
+    Example: `Conv1D(32, 3, padding="causal", dilation_rate=2)`.
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, groups=groups, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
