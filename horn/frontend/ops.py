@@ -234,6 +234,22 @@ def repeat(x, repeats, axis):
     return apply("Gather", x, np.repeat(np.arange(x.shape[axis], dtype=np.int64), int(repeats)), axis=axis)
 
 
+def dropout_mask(like, rate, seed=None):
+    """A float mask shaped like `like` (dynamic axes too): 0 with probability `rate`, else
+    1 / (1 - rate); the mask a recurrent cell reuses at every timestep. Read from Dropout's
+    boolean mask output: onnxruntime's EliminateDropout rewrite (level basic and up, 1.31)
+    deletes a Dropout whose mask output is unused, whatever its training_mode, so
+    dropout(ones_like(x)) would silently be all ones."""
+    if seed is None:
+        from .initializers import host_rng, seeded
+
+        seed = int(host_rng().integers(2**31)) if seeded() else None
+    kw = {} if seed is None else {"seed": int(seed)}
+    ones = apply("ConstantOfShape", apply("Shape", like), value=np.ones(1, np.dtype(like.dtype)))
+    _, keep = apply("Dropout", ones, np.array(rate, np.float32), np.array(True), **kw)
+    return multiply(cast(keep, like.dtype), np.asarray(1.0 / (1.0 - rate), like.dtype))
+
+
 # -- normalization (BatchNormalization) ---------------------------------------------------
 def moments(x, axes, keepdims=False, synchronized=False):
     """(mean, variance) of x over `axes`; the variance is the biased one (divided by n)."""

@@ -16,7 +16,7 @@ class Bidirectional(Layer):
     goes to both layers.
 
     Args:
-        layer: a recurrent layer instance (it is copied from its config, as Keras does).
+        layer: a recurrent layer instance (copied from its config, as Keras does: fresh weights).
         merge_mode: 'concat' (default), 'sum', 'mul', 'ave', or None (a list [forward, backward]).
         backward_layer: an explicit backward layer; its go_backwards must differ from the forward
             layer's, and return_sequences / return_state must match.
@@ -46,22 +46,25 @@ class Bidirectional(Layer):
         base = _strip(_strip(layer.name, "forward_"), "backward_")
         self.forward_layer = _copy(layer, config, name="forward_" + base)
         if backward_layer is None:
-            self.backward_layer = _copy(layer, config, name="backward_" + base,
-                                        go_backwards=not config.get("go_backwards", False))
-            self._explicit_backward = False
+            self.backward_layer = _copy(layer, config, name="backward_" + base, go_backwards=True)
         else:
-            if backward_layer.go_backwards == layer.go_backwards:
-                raise ValueError("Bidirectional's backward_layer must read the other way: its go_backwards "
-                                 f"is {backward_layer.go_backwards}, the same as the forward layer's")
-            for attr in ("return_sequences", "return_state"):
-                if getattr(backward_layer, attr, False) != getattr(layer, attr, False):
-                    raise ValueError(f"Bidirectional's forward and backward layers must agree on {attr}: "
-                                     f"{getattr(layer, attr, False)} and {getattr(backward_layer, attr, False)}")
             self.backward_layer = backward_layer
-            self._explicit_backward = True
+        if self.backward_layer.go_backwards == self.forward_layer.go_backwards:
+            raise ValueError("Bidirectional's backward layer must read the other way: both layers have "
+                             f"go_backwards={self.forward_layer.go_backwards}")
+        for attr in ("stateful", "return_sequences", "return_state"):
+            forward, backward = getattr(self.forward_layer, attr, False), getattr(self.backward_layer, attr, False)
+            if forward != backward:
+                raise ValueError(f"Bidirectional's forward and backward layers must agree on {attr}: "
+                                 f"{forward} and {backward}")
+        for sub in (self.forward_layer, self.backward_layer):
+            if getattr(sub, "zero_output_for_mask", None) is not None:  # as Keras: masked steps output 0
+                sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences = bool(layer.return_sequences)
         self.return_state = bool(getattr(layer, "return_state", False))
+        self.stateful = bool(getattr(layer, "stateful", False))
+        self.input_spec = getattr(self.forward_layer, "input_spec", None)
         self.supports_masking = True
         self._initial_weights = weights if weights is not None else self._initial_weights
 
@@ -122,13 +125,11 @@ class Bidirectional(Layer):
         return out + [tuple(s) for s in states]
 
     def get_config(self):
-        config = {**super().get_config(), "merge_mode": self.merge_mode,
-                  "layer": {"class_name": type(self.forward_layer).__name__,
-                            "config": self.forward_layer.get_config()}}
-        if self._explicit_backward:
-            config["backward_layer"] = {"class_name": type(self.backward_layer).__name__,
-                                        "config": self.backward_layer.get_config()}
-        return config
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": {"class_name": type(self.forward_layer).__name__,
+                          "config": self.forward_layer.get_config()},
+                "backward_layer": {"class_name": type(self.backward_layer).__name__,
+                                   "config": self.backward_layer.get_config()}}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
