@@ -6,6 +6,7 @@ round trip, eager outputs against a direct numpy convolution, one SGD step again
 differences of the numpy loss, and the exported ONNX file against predict(). Then the errors.
 """
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -466,3 +467,47 @@ def test_channels_must_match_after_build():
 def test_unknown_channels_are_refused():
     with pytest.raises(ValueError, match=r"channel axis .* known"):
         layers.Conv1D(2, 3).build((None, 8, None))
+
+
+# -- Keras's own files and configs -------------------------------------------------------------
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures", "keras")
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(FIXTURES, "k2_cnn.h5")), reason="no Keras fixtures here")
+def test_conv2d_layers_reproduce_tf_keras_predictions():
+    """k2_cnn (saved by tf.keras 2.15): its two Conv2D layers (same/relu, then strides 2 valid)
+    run by horn with the saved weights, the rest of the model in numpy, give Keras's outputs."""
+    h5py = pytest.importorskip("h5py")
+    data = np.load(os.path.join(FIXTURES, "k2_cnn.npz"))
+    with h5py.File(os.path.join(FIXTURES, "k2_cnn.h5"), "r") as f:
+        w = {k: np.array(f["model_weights"][k]) for k in (
+            "conv2d/conv2d/kernel:0", "conv2d/conv2d/bias:0", "conv2d_1/conv2d_1/kernel:0", "conv2d_1/conv2d_1/bias:0",
+            "dense_3/dense_3/kernel:0", "dense_3/dense_3/bias:0")}
+        bn = {k: np.array(f["model_weights"]["batch_normalization/batch_normalization"][k + ":0"])
+              for k in ("gamma", "beta", "moving_mean", "moving_variance")}
+    first, second = layers.Conv2D(8, 3, padding="same", activation="relu"), layers.Conv2D(16, 3, strides=2)
+    first.build((None, 16, 16, 3))
+    first.set_weights([w["conv2d/conv2d/kernel:0"], w["conv2d/conv2d/bias:0"]])
+    second.build((None, 8, 8, 8))
+    second.set_weights([w["conv2d_1/conv2d_1/kernel:0"], w["conv2d_1/conv2d_1/bias:0"]])
+    h = first(data["x0"])
+    h = (h - bn["moving_mean"]) / np.sqrt(bn["moving_variance"] + 1e-3) * bn["gamma"] + bn["beta"]
+    h = h.reshape(len(h), 8, 2, 8, 2, 8).max((2, 4)).astype(np.float32)  # MaxPooling2D(2)
+    h = second(h)
+    h = np.where(h > 0, h, np.expm1(h)).mean((1, 2))  # elu, GlobalAveragePooling2D
+    z = h @ w["dense_3/dense_3/kernel:0"] + w["dense_3/dense_3/bias:0"]
+    p = np.exp(z - z.max(1, keepdims=True))
+    np.testing.assert_allclose(p / p.sum(1, keepdims=True), data["y0"], atol=1e-5)
+
+
+def test_tf_keras_configs_with_inherited_keys_load():
+    """tf.keras writes 'groups': 1 into transposed and depthwise configs, and kernel_* keys into
+    separable ones (inherited from its Conv); horn accepts them, and refuses other groups."""
+    t = layers.Conv2DTranspose.from_config({**layers.Conv2DTranspose(4, 3).get_config(), "groups": 1})
+    d = layers.DepthwiseConv2D.from_config({**layers.DepthwiseConv2D(3).get_config(), "groups": 1})
+    s = layers.SeparableConv2D.from_config({**layers.SeparableConv2D(4, 3).get_config(), "groups": 1,
+                                            "kernel_initializer": {"class_name": "GlorotUniform", "config": {}},
+                                            "kernel_regularizer": None, "kernel_constraint": None})
+    assert (t.filters, d.depth_multiplier, s.filters) == (4, 1, 4)
+    with pytest.raises(ValueError, match=r"DepthwiseConv2D does not take `groups`, got groups=2"):
+        layers.DepthwiseConv2D(3, groups=2)

@@ -31,8 +31,9 @@ class BaseConvTranspose(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         who = type(self).__name__
+        cu.drop_tf_keras_extras(kwargs, who)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = rank
         self.filters = cu.positive_int(filters, "filters", who)
         self.kernel_size = cu.standardize_tuple(kernel_size, rank, "kernel_size", who)

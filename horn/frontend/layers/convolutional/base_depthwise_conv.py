@@ -29,8 +29,9 @@ class BaseDepthwiseConv(Layer):
                  dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         who = type(self).__name__
+        cu.drop_tf_keras_extras(kwargs, who)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = rank
         self.depth_multiplier = cu.positive_int(depth_multiplier, "depth_multiplier", who)
         self.kernel_size = cu.standardize_tuple(kernel_size, rank, "kernel_size", who)

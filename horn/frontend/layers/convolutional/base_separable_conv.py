@@ -31,8 +31,9 @@ class BaseSeparableConv(Layer):
                  pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
                  pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         who = type(self).__name__
+        cu.drop_tf_keras_extras(kwargs, who, ("kernel_initializer", "kernel_regularizer", "kernel_constraint"))
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = rank
         self.filters = cu.positive_int(filters, "filters", who)
         self.depth_multiplier = cu.positive_int(depth_multiplier, "depth_multiplier", who)

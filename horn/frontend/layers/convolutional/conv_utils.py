@@ -43,6 +43,16 @@ def standardize_padding(value, who, allow_causal):
     return padding
 
 
+def drop_tf_keras_extras(kwargs, who, extra=()):
+    """tf.keras 2 configs of these layers carry keys inherited from its Conv class ('groups': 1,
+    and for separable convolutions the unused kernel_* entries): accept them."""
+    groups = kwargs.pop("groups", 1)
+    if groups not in (None, 1):
+        raise ValueError(f"{who} does not take `groups`, got groups={groups!r}")
+    for key in extra:
+        kwargs.pop(key, None)
+
+
 def conv_output_length(n, kernel, padding, stride, dilation, who, input_shape):
     """Keras's conv output size: valid floor((n - k) / s) + 1, same/causal ceil(n / s), with
     the kernel dilated to k = (kernel - 1) * dilation + 1."""
