@@ -93,6 +93,15 @@ def silu(x):
     return ops.silu(x)
 
 
+@register("hard_sigmoid_keras2")
+def hard_sigmoid_keras2(x):
+    """Keras 2's hard sigmoid clip(0.2x + 0.5, 0, 1) (ONNX HardSigmoid's defaults). Keras 2
+    saved it as 'hard_sigmoid' (the default recurrent_activation of 2.2's LSTM/GRU and of
+    ConvLSTM2D); loaders of Keras 2 files map it to this name, since 'hard_sigmoid' is Keras 3's."""
+    return ops.hard_sigmoid_keras2(x)
+
+
+
 def get(identifier):
     """None -> linear; a name -> that function; a callable -> itself."""
     if identifier is None:

@@ -469,3 +469,96 @@ def slice(inputs, start_indices, shape):  # noqa: A001
     ends = [big if s is None or s == -1 else int(b) + int(s) for b, s in zip(start_indices, shape)]
     return apply("Slice", inputs, np.array([int(b) for b in start_indices], np.int64), np.array(ends, np.int64),
                  np.arange(len(ends), dtype=np.int64))
+
+
+# -- recurrent networks (layers/rnn) ------------------------------------------------------
+def hard_sigmoid_keras2(x):
+    """Keras 2's hard sigmoid, clip(0.2x + 0.5, 0, 1) (recurrent_activation of Keras 2 files)."""
+    return apply("HardSigmoid", x, alpha=0.2, beta=0.5)
+
+
+def zeros_like(x, dtype=None):
+    """Zeros shaped like x (also along dynamic axes): ConstantOfShape(Shape(x))."""
+    dtype = np.dtype(dtype or x.dtype)
+    return apply("ConstantOfShape", apply("Shape", x), value=np.zeros(1, dtype))
+
+
+def ones_like(x, dtype=None):
+    """Ones shaped like x (also along dynamic axes): ConstantOfShape(Shape(x))."""
+    dtype = np.dtype(dtype or x.dtype)
+    return apply("ConstantOfShape", apply("Shape", x), value=np.ones(1, dtype))
+
+
+def split(x, indices_or_sections, axis=0):
+    """np.split: into `n` equal parts, or at the given indices; returns a list."""
+    axis = int(axis) % len(x.shape)
+    n = x.shape[axis]
+    if n is None:
+        raise ValueError(f"split needs a static size along axis {axis}, got shape {tuple(x.shape)}")
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if n % int(indices_or_sections):
+            raise ValueError(f"cannot split axis {axis} of size {n} into {indices_or_sections} equal parts")
+        sizes = [n // int(indices_or_sections)] * int(indices_or_sections)
+    else:
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+        sizes = [b - a for a, b in zip(bounds[:-1], bounds[1:])]
+    if len(sizes) == 1:
+        return [x]
+    parts = apply("Split", x, np.array(sizes, np.int64), axis=axis)
+    return list(parts) if isinstance(parts, tuple) else [parts]
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of x along `axis` (which needs a static size), each without that axis."""
+    axis = int(axis) % len(x.shape)
+    return [squeeze(p, axis) for p in split(x, x.shape[axis], axis)]
+
+
+def reverse_sequence(x, sequence_lengths, time_axis=0, batch_axis=1):
+    """Reverse the first `sequence_lengths[b]` entries along `time_axis` of each batch row b."""
+    return apply("ReverseSequence", x, _int64_indices(sequence_lengths), time_axis=int(time_axis),
+                 batch_axis=int(batch_axis))
+
+
+def _trim(*inputs):
+    """Optional inputs left out at the end are not emitted at all."""
+    inputs = list(inputs)
+    while inputs and inputs[-1] is None:
+        inputs.pop()
+    return inputs
+
+
+def _recurrent_attrs(direction, activations, activation_alpha, activation_beta, **more):
+    attrs = dict(direction=direction, **more)
+    if activations is not None:
+        attrs["activations"] = list(activations)
+    if activation_alpha:
+        attrs["activation_alpha"] = [float(a) for a in activation_alpha]
+    if activation_beta:
+        attrs["activation_beta"] = [float(b) for b in activation_beta]
+    return attrs
+
+
+def fused_lstm(x, w, r, b=None, sequence_lens=None, initial_h=None, initial_c=None, direction="forward",
+               activations=None, activation_alpha=None, activation_beta=None):
+    """ONNX's LSTM op (inference only: it has no gradient). x (T, B, in), w (dirs, 4H, in),
+    r (dirs, 4H, H), gates [i, o, f, c]; returns (Y (T, dirs, B, H), Y_h, Y_c)."""
+    attrs = _recurrent_attrs(direction, activations, activation_alpha, activation_beta,
+                             hidden_size=int(r.shape[-1]))
+    return apply("LSTM", *_trim(x, w, r, b, sequence_lens, initial_h, initial_c), **attrs)
+
+
+def fused_gru(x, w, r, b=None, sequence_lens=None, initial_h=None, direction="forward", activations=None,
+              activation_alpha=None, activation_beta=None, linear_before_reset=False):
+    """ONNX's GRU op (inference only). Gates [z, r, h]; returns (Y (T, dirs, B, H), Y_h)."""
+    attrs = _recurrent_attrs(direction, activations, activation_alpha, activation_beta,
+                             hidden_size=int(r.shape[-1]), linear_before_reset=int(bool(linear_before_reset)))
+    return apply("GRU", *_trim(x, w, r, b, sequence_lens, initial_h), **attrs)
+
+
+def fused_rnn(x, w, r, b=None, sequence_lens=None, initial_h=None, direction="forward", activations=None,
+              activation_alpha=None, activation_beta=None):
+    """ONNX's RNN op (inference only): Y (T, dirs, B, H), Y_h."""
+    attrs = _recurrent_attrs(direction, activations, activation_alpha, activation_beta,
+                             hidden_size=int(r.shape[-1]))
+    return apply("RNN", *_trim(x, w, r, b, sequence_lens, initial_h), **attrs)

@@ -416,6 +416,61 @@ DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
 ALL_CASES += _CONV + _pad_modes()
 
 
+# -- LSTM, GRU, RNN, ReverseSequence (opdefs/recurrent.py) ----------------------------------------
+# The fused recurrent ops are inference-only (no gradient rule) and onnxruntime's CPU EP runs them
+# in float32 only: reference checks, with sequence_lens (a zero length too), initial states,
+# every direction, clip, peepholes, input_forget and activations that take alpha/beta.
+# (Softplus is left out: onnxruntime's recurrent Softplus overflows to inf above 88.)
+INFERENCE_ONLY = {"LSTM", "GRU", "RNN"}
+
+
+def _recurrent(op, gates, dirs=1, extra=(), hidden=6, **attrs):
+    t, b, i = 4, 3, 5
+    ins = (u(t, b, i, lo=-1, hi=1), u(dirs, gates * hidden, i, lo=-1, hi=1),
+           u(dirs, gates * hidden, hidden, lo=-1, hi=1)) + extra
+    tag = "-".join(f"{k}={v}" for k, v in attrs.items() if k != "activations") or "default"
+    return Case(f"{op}-{tag}-{len(extra)}extra", op, ins, dict(hidden_size=hidden, **attrs), dtype=np.float32,
+                grad=False)
+
+
+def _recurrent_cases():
+    h, b = 6, 3
+    lens = np.array([4, 2, 0], np.int32)
+    return [
+        _recurrent("LSTM", 4),
+        _recurrent("LSTM", 4, direction="reverse"),
+        _recurrent("LSTM", 4, 2, direction="bidirectional"),
+        _recurrent("LSTM", 4, extra=(u(1, 8 * h), lens, u(1, b, h), u(1, b, h), u(1, 3 * h))),
+        _recurrent("LSTM", 4, direction="reverse", extra=(u(1, 8 * h), np.array([4, 2, 1], np.int32),
+                                                          u(1, b, h), u(1, b, h))),
+        _recurrent("LSTM", 4, activations=["HardSigmoid", "Tanh", "Affine"], activation_alpha=[1 / 6, 0.7],
+                   activation_beta=[0.5, 0.1]),
+        _recurrent("LSTM", 4, clip=0.5),
+        _recurrent("LSTM", 4, input_forget=1),
+        _recurrent("GRU", 3),
+        _recurrent("GRU", 3, linear_before_reset=1, extra=(u(1, 6 * h),)),
+        _recurrent("GRU", 3, extra=(u(1, 6 * h), np.array([1, 4, 3], np.int32), u(1, b, h))),
+        _recurrent("GRU", 3, 2, direction="bidirectional", activations=["Sigmoid", "Relu", "HardSigmoid",
+                                                                         "Softsign"],
+                   activation_alpha=[0.2], activation_beta=[0.5]),
+        _recurrent("RNN", 1),
+        _recurrent("RNN", 1, direction="reverse", activations=["Elu"], activation_alpha=[0.5],
+                   extra=(u(1, 2 * h), np.array([4, 2, 1], np.int32), u(1, b, h))),
+        _recurrent("RNN", 1, 2, direction="bidirectional", activations=["LeakyRelu", "ScaledTanh"],
+                   activation_alpha=[0.3, 0.8], activation_beta=[1.2]),
+        _recurrent("RNN", 1, activations=["ThresholdedRelu"], activation_alpha=[0.2]),
+    ]
+
+
+_REVERSE_SEQUENCE = [
+    Case("ReverseSequence-time0", "ReverseSequence", (u(4, 3, 2), ints(4, 1, 3))),
+    Case("ReverseSequence-batch0-time1", "ReverseSequence", (u(2, 5, 3), ints(5, 2)),
+         dict(batch_axis=0, time_axis=1)),
+]
+GRAD_CASES += _REVERSE_SEQUENCE
+ALL_CASES += _recurrent_cases() + _REVERSE_SEQUENCE
+
+
 # -- the harness ------------------------------------------------------------------------
 
 

@@ -1,3 +1,3 @@
 """The op vocabulary: importing this package registers every OpDef in `OPS`."""
 
-from . import activations, conv, elementwise, gather, linalg, nn, reductions, shape, slicing  # noqa: F401
+from . import activations, conv, elementwise, gather, linalg, nn, recurrent, reductions, shape, slicing  # noqa: F401

@@ -97,6 +97,15 @@ class Model(Trainer, Layer):
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}")
 
+    def reset_states(self):
+        """Clear the states of the stateful layers (stateful RNNs), as Keras's model.reset_states()."""
+        for layer in self.layers:
+            fn = getattr(layer, "reset_states", None)
+            if callable(fn):
+                fn()
+
+    reset_state = reset_states
+
     def call(self, inputs, training=None):
         """Run every layer call in order; `inputs` match the model's inputs (one, a list or a dict)."""
         if isinstance(inputs, dict):
