@@ -416,6 +416,97 @@ DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
 ALL_CASES += _CONV + _pad_modes()
 
 
+# -- MaxPool, AveragePool (opdefs/pooling.py), Resize (opdefs/resize.py), RandomUniformLike --------
+# Max-pool inputs are shuffled grids (distinct values): finite differences then see one maximum
+# per window. Ties have their own tests (tests/compiler/test_pooling.py). onnxruntime's CPU EP
+# has no double AveragePool or Resize: their cases run in float32.
+def _max_pool(id_, x, **attrs):
+    return Case(f"MaxPool-{id_}", "MaxPool", (x,), attrs)
+
+
+def _avg_pool(id_, x, **attrs):
+    return Case(f"AveragePool-{id_}", "AveragePool", (x,), attrs, dtype=np.float32)
+
+
+def _resize(id_, x, scales=None, sizes=None, **attrs):
+    ins = (x, None, None if scales is None else Const(np.array(scales, np.float32)))
+    ins += () if sizes is None else (ints(*sizes),)
+    return Case(f"Resize-{id_}", "Resize", ins, attrs, dtype=np.float32)
+
+
+def _pool_cases():
+    return [
+        _max_pool("1d-k2-s2-tail", grid(2, 3, 7), kernel_shape=[2], strides=[2]),
+        _max_pool("1d-k3-s1-pads", grid(2, 2, 6), kernel_shape=[3], pads=[1, 1]),
+        _max_pool("2d-k2-s2", grid(2, 3, 4, 6), kernel_shape=[2, 2], strides=[2, 2]),
+        _max_pool("2d-k3-s2-pads", grid(2, 2, 7, 6), kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+        _max_pool("2d-asym", grid(1, 2, 7, 8), kernel_shape=[3, 2], strides=[2, 3], pads=[0, 1, 1, 0]),
+        _max_pool("2d-dilation-ceil", grid(1, 2, 7, 6), kernel_shape=[2, 2], strides=[2, 2],
+                  dilations=[2, 1], ceil_mode=1),
+        _max_pool("2d-same-upper", grid(1, 2, 5, 6), kernel_shape=[2, 3], strides=[2, 2],
+                  auto_pad="SAME_UPPER"),
+        _max_pool("3d-k2-s2", grid(1, 2, 4, 5, 4), kernel_shape=[2, 2, 2], strides=[2, 2, 2]),
+        _max_pool("3d-overlap", grid(1, 2, 4, 4, 5), kernel_shape=[2, 3, 2], strides=[1, 2, 2],
+                  pads=[0, 1, 0, 1, 1, 0]),
+        _avg_pool("1d-k2-s2-tail", u(2, 3, 7), kernel_shape=[2], strides=[2]),
+        _avg_pool("1d-k3-pads", u(2, 2, 6), kernel_shape=[3], pads=[1, 1]),
+        _avg_pool("2d-k2-s2", u(2, 3, 4, 6), kernel_shape=[2, 2], strides=[2, 2]),
+        _avg_pool("2d-k2-s3-tail", u(1, 2, 5, 7), kernel_shape=[2, 3], strides=[2, 3]),
+        _avg_pool("2d-k3-s2-pads", u(2, 2, 7, 6), kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+        _avg_pool("2d-k3-s2-pads-counted", u(2, 2, 7, 6), kernel_shape=[3, 3], strides=[2, 2],
+                  pads=[1, 0, 1, 1], count_include_pad=1),
+        _avg_pool("2d-ceil", u(1, 2, 5, 5), kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1),
+        _avg_pool("2d-ceil-pads-counted", u(1, 2, 5, 6), kernel_shape=[3, 3], strides=[2, 2],
+                  pads=[1, 1, 1, 0], ceil_mode=1, count_include_pad=1),
+        _avg_pool("2d-dilation", u(1, 2, 7, 7), kernel_shape=[2, 2], dilations=[2, 2], pads=[1, 0, 1, 0]),
+        _avg_pool("3d-k2-s2", u(1, 2, 4, 4, 6), kernel_shape=[2, 2, 3], strides=[2, 2, 3]),
+        _avg_pool("3d-overlap", u(1, 2, 4, 5, 3), kernel_shape=[2, 3, 2], strides=[1, 2, 1],
+                  pads=[1, 1, 0, 0, 1, 1]),
+        _resize("nearest-x2-nchw", u(2, 3, 3, 4), [1, 1, 2, 2], mode="nearest",
+                coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        _resize("nearest-nhwc-x3x2", u(2, 3, 2, 2), [1, 3, 2, 1], mode="nearest",
+                coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        _resize("nearest-half-pixel-sizes", u(1, 2, 4, 5), sizes=[1, 2, 7, 3], mode="nearest"),
+        _resize("linear-half-pixel-x2", u(2, 2, 3, 4), [1, 1, 2, 2], mode="linear"),
+        _resize("linear-half-pixel-sizes", u(1, 2, 5, 4), sizes=[1, 2, 7, 3], mode="linear"),
+        _resize("linear-align-corners", u(1, 2, 3, 4), [1, 1, 2, 1.5], mode="linear",
+                coordinate_transformation_mode="align_corners"),
+        _resize("linear-1d-asymmetric", u(2, 3, 5), [1, 1, 3], mode="linear",
+                coordinate_transformation_mode="asymmetric"),
+        _resize("linear-nhwc", u(2, 3, 4, 2), [1, 2, 2, 1], mode="linear",
+                coordinate_transformation_mode="pytorch_half_pixel"),
+    ]
+
+
+def _pool_reference_cases():
+    """No gradient: the Indices output (ties included: the first maximum wins, as on onnxruntime),
+    and RandomUniformLike with low == high (the only draw both numpy and onnxruntime agree on)."""
+    ties = np.round(u(2, 3, 6, 7) * 2) / 2
+    return [
+        Case("MaxPool-indices-ties", "MaxPool", (ties,), dict(kernel_shape=[3, 2], strides=[2, 2],
+                                                             pads=[1, 0, 1, 1], storage_order=0), grad=False),
+        Case("MaxPool-indices-3d-dilation", "MaxPool", (np.round(u(1, 2, 5, 4, 6)),),
+             dict(kernel_shape=[2, 2, 2], dilations=[2, 1, 2], storage_order=0), grad=False),
+        Case("AveragePool-dilation-ceil", "AveragePool", (u(1, 2, 8, 7),),
+             dict(kernel_shape=[3, 2], strides=[2, 2], dilations=[2, 1], pads=[1, 1, 0, 1], ceil_mode=1),
+             dtype=np.float32, grad=False),
+        Case("RandomUniformLike-fixed", "RandomUniformLike", (u(3, 4),), dict(low=0.5, high=0.5, seed=3.0),
+             grad=False),
+        Case("RandomUniformLike-dtype", "RandomUniformLike", (u(2, 3),), dict(low=-1.0, high=-1.0, dtype=1),
+             grad=False),
+    ]
+
+
+_POOL = _pool_cases()
+_POOL_DYNAMIC = ["MaxPool-2d-k2-s2", "MaxPool-2d-k3-s2-pads", "MaxPool-1d-k3-s1-pads", "AveragePool-2d-k2-s2",
+                 "AveragePool-2d-k3-s2-pads", "AveragePool-2d-k2-s3-tail", "Resize-nearest-x2-nchw",
+                 "Resize-linear-half-pixel-x2"]
+NO_GRAD |= {"RandomUniformLike"}
+GRAD_CASES += _POOL
+DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,)) for c in _POOL if c.id in _POOL_DYNAMIC]
+ALL_CASES += _POOL + _pool_reference_cases()
+
+
 # -- LSTM, GRU, RNN, ReverseSequence (opdefs/recurrent.py) ----------------------------------------
 # The fused recurrent ops are inference-only (no gradient rule) and onnxruntime's CPU EP runs them
 # in float32 only: reference checks, with sequence_lens (a zero length too), initial states,

@@ -511,3 +511,34 @@ def test_tf_keras_configs_with_inherited_keys_load():
     assert (t.filters, d.depth_multiplier, s.filters) == (4, 1, 4)
     with pytest.raises(ValueError, match=r"DepthwiseConv2D does not take `groups`, got groups=2"):
         layers.DepthwiseConv2D(3, groups=2)
+
+
+@pytest.mark.parametrize("make, kernel_name", [
+    (lambda **kw: layers.Conv2D(3, 2, kernel_initializer="ones", bias_initializer="ones", kernel_regularizer="l2",
+                                kernel_constraint=lambda w: keras.ops.clip(w, -0.1, 0.1), **kw), "kernel"),
+    (lambda **kw: layers.Conv2DTranspose(3, 2, kernel_initializer="ones", bias_initializer="ones",
+                                         kernel_regularizer="l2",
+                                         kernel_constraint=lambda w: keras.ops.clip(w, -0.1, 0.1), **kw), "kernel"),
+    (lambda **kw: layers.DepthwiseConv2D(2, depthwise_initializer="ones", bias_initializer="ones",
+                                         depthwise_regularizer="l2",
+                                         depthwise_constraint=lambda w: keras.ops.clip(w, -0.1, 0.1), **kw),
+     "depthwise_kernel"),
+    (lambda **kw: layers.SeparableConv2D(3, 2, depthwise_initializer="ones", bias_initializer="ones",
+                                         depthwise_regularizer="l2",
+                                         depthwise_constraint=lambda w: keras.ops.clip(w, -0.1, 0.1), **kw),
+     "depthwise_kernel"),
+], ids=["conv2d", "conv2d-transpose", "depthwise", "separable"])
+def test_initializers_regularizers_constraints(make, kernel_name):
+    layer = make()
+    model = keras.Sequential([keras.Input(shape=(4, 4, 2)), layer, layers.Flatten()])
+    kernel = next(w for w in layer.weights if w.name.endswith(kernel_name))
+    bias = next(w for w in layer.weights if w.name.endswith("bias"))
+    np.testing.assert_array_equal(kernel.numpy(), 1.0)
+    np.testing.assert_array_equal(bias.numpy(), 1.0)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e-4), loss="mse")
+    x = RNG.standard_normal((4, 4, 4, 2)).astype(np.float32)
+    t = np.zeros((4, int(np.prod(model.output_shape[1:]))), np.float32)
+    data_loss = float(np.mean(model.predict(x, verbose=0) ** 2))
+    loss = model.train_on_batch(x, t)
+    np.testing.assert_allclose(loss, data_loss + 0.01 * kernel.numpy().size, rtol=1e-4)  # l2: 0.01 * sum(1^2)
+    assert np.abs(kernel.numpy()).max() <= 0.1 + 1e-7  # the constraint clipped the updated kernel

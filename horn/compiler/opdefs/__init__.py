@@ -1,3 +1,6 @@
 """The op vocabulary: importing this package registers every OpDef in `OPS`."""
 
-from . import activations, conv, elementwise, gather, linalg, nn, recurrent, reductions, shape, slicing  # noqa: F401
+from . import (  # noqa: F401
+    activations, conv, elementwise, gather, linalg, nn, pooling, random, recurrent, reductions, resize, shape,
+    slicing,
+)
