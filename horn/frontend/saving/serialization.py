@@ -15,8 +15,6 @@ from ..registry import get_custom_objects
 _IGNORED_KEYS = {"ragged", "sparse", "optional", "quantization_config", "lora_rank", "lora_alpha",
                  "module", "registered_name", "shared_object_id", "build_config", "autocast", "time_major",
                  "zero_output_for_mask"}
-# Config keys that hold layers of their own (wrappers, RNN cells): rebuilt first.
-_NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell", "forward_layer")
 
 
 def _layer_classes():
@@ -44,7 +42,7 @@ def _dtype_name(dtype):
     return dtype
 
 
-def _clean(cls, config, custom_objects=None):
+def _clean(cls, config):
     config = {k: v for k, v in config.items() if k not in _IGNORED_KEYS}
     if "dtype" in config:
         config["dtype"] = _dtype_name(config["dtype"])
@@ -55,18 +53,12 @@ def _clean(cls, config, custom_objects=None):
             config[key] = tuple(config[key])
     if "target_shape" in config:
         config["target_shape"] = tuple(config["target_shape"])
-    for key in _NESTED_LAYER_KEYS:
-        if isinstance(config.get(key), dict) and "class_name" in config[key]:
-            config[key] = deserialize_layer(config[key], custom_objects)
-    if isinstance(config.get("cells"), list):
-        config["cells"] = [deserialize_layer(c, custom_objects) if isinstance(c, dict) else c
-                           for c in config["cells"]]
-    return config
+    return config  # nested layers (wrappers, RNN cells) are rebuilt by their owner's from_config
 
 
 def deserialize_layer(spec, custom_objects=None):
     cls = layer_class(spec["class_name"], custom_objects)
-    config = _clean(cls, spec.get("config", {}), custom_objects)
+    config = _clean(cls, spec.get("config", {}))
     if cls.__name__ in ("Sequential", "Model"):
         return model_from_config(spec, custom_objects)
     try:
