@@ -11,7 +11,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {"layers", "models", "optimizers", "losses", "metrics", "activations", "initializers",
-               "regularizers", "callbacks", "utils", "datasets", "backend", "config", "ops", "runtime",
+               "regularizers", "constraints", "callbacks", "utils", "datasets", "backend", "config", "ops", "runtime",
                "compiler", "frontend"}
 _NAMES = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "layers",
           "InputSpec": "layers"}

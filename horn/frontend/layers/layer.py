@@ -13,7 +13,7 @@ import numpy as np
 
 from ...compiler import Graph
 from ...compiler.ir import Value
-from .. import initializers, naming, regularizers, tracing
+from .. import constraints, initializers, naming, regularizers, tracing
 from ..variables import Variable
 from .input_spec import InputSpec
 from .keras_tensor import CallNode, KerasTensor
@@ -88,7 +88,7 @@ class Layer:
         var = Variable(np.asarray(init(shape, dtype=dtype), dtype), f"{self.name}/{name}",
                        trainable=kwargs.get("trainable", True),
                        regularizer=regularizers.get(kwargs.get("regularizer")),
-                       constraint=kwargs.get("constraint"))
+                       constraint=constraints.get(kwargs.get("constraint")))
         (self._trainable_weights if var.trainable else self._non_trainable_weights).append(var)
         return var
 

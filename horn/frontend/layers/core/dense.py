@@ -2,7 +2,7 @@
 
 import numbers
 
-from ... import activations, initializers, ops, regularizers
+from ... import activations, constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
 
@@ -42,7 +42,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -78,7 +79,8 @@ class Dense(Layer):
                 "kernel_regularizer": _ser(self.kernel_regularizer),
                 "bias_regularizer": _ser(self.bias_regularizer),
                 "activity_regularizer": _ser(self.activity_regularizer),
-                "kernel_constraint": None, "bias_constraint": None}
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 def _ser(obj):

@@ -1,0 +1,3 @@
+"""horn.constraints (the Keras name)."""
+
+from .frontend.constraints import *  # noqa: F401,F403
