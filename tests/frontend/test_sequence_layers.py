@@ -143,3 +143,14 @@ def test_repeat_vector_gradient_sums_the_copies():
     d_h = d_pred.reshape(5, 3, 2).sum(axis=1)
     model.train_on_batch(x, y)
     np.testing.assert_allclose(dense.get_weights()[0], kernel - lr * x.T @ d_h, rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_constraint_applies_after_each_step():
+    inp = keras.Input((3,), dtype="int32")
+    emb = layers.Embedding(8, 2, embeddings_constraint="non_neg", embeddings_initializer="ones")
+    model = keras.Model(inp, layers.Flatten()(emb(inp)))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=10.0), loss="mse")
+    model.train_on_batch(np.array([[1, 2, 3]]), np.full((1, 6), -5.0, np.float32))
+    table = emb.get_weights()[0]
+    assert table.min() == 0.0 and (table[[1, 2, 3]] == 0).all() and (table[[0, 4]] == 1).all()
+    assert _roundtrip(emb).get_config()["embeddings_constraint"]["class_name"] == "NonNeg"

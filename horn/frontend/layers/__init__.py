@@ -59,6 +59,10 @@ __all__ += ["Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", 
             "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
             "SeparableConvolution2D"]
 
+from .conv_lstm import ConvLSTM2D  # noqa: E402
+
+__all__ += ["ConvLSTM2D"]
+
 from .rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: E402
                   StackedRNNCells)
 

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ... import initializers, ops, regularizers
+from ... import constraints, initializers, ops, regularizers
 from ..layer import Layer
 
 
@@ -41,7 +41,7 @@ class Embedding(Layer):
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = embeddings_constraint
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.input_length = input_length
         self.supports_masking = self.mask_zero
@@ -68,7 +68,8 @@ class Embedding(Layer):
                   "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                   "embeddings_regularizer": _ser(self.embeddings_regularizer),
                   "activity_regularizer": _ser(self.activity_regularizer),
-                  "embeddings_constraint": None, "mask_zero": self.mask_zero}
+                  "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+                  "mask_zero": self.mask_zero}
         if self.input_length is not None:
             config["input_length"] = self.input_length
         return config

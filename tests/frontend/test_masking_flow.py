@@ -1,0 +1,159 @@
+"""Masks flow as in Keras: from Embedding(mask_zero=True) or Masking, through RNNs, TimeDistributed
+and Bidirectional, into the loss. Padded steps change neither the loss nor its gradient, and a
+padded sequence predicts what the same sequence unpadded does."""
+
+import numpy as np
+import pytest
+
+import horn as keras
+from horn import layers
+
+RNG = np.random.default_rng(5)
+VOCAB, DIM, UNITS = 12, 4, 5
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def lstm_sequence(x, mask, kernel, recurrent, bias):
+    """Keras's LSTM over (B, T, F) with a (B, T) mask: masked steps carry state and output."""
+    units = recurrent.shape[0]
+    h = c = np.zeros((x.shape[0], units))
+    outputs = []
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ recurrent + bias
+        i, f, g, o = np.split(z, 4, axis=-1)
+        new_c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+        new_h = sigmoid(o) * np.tanh(new_c)
+        keep = mask[:, t:t + 1]
+        h, c = np.where(keep, new_h, h), np.where(keep, new_c, c)
+        outputs.append(h)  # the output of a masked step is the carried one
+    return np.stack(outputs, axis=1)
+
+
+def _ids(batch, length, pad="post"):
+    """Random ids with 1..length-1 real tokens and zero padding before or after them."""
+    ids = np.zeros((batch, length), np.int32)
+    for row in ids:
+        n = RNG.integers(1, length)
+        tokens = RNG.integers(1, VOCAB, n)
+        if pad == "post":
+            row[:n] = tokens
+        else:
+            row[length - n:] = tokens
+    return ids
+
+
+def _seq2seq(length):
+    inp = keras.Input((length,), dtype="int32")
+    emb = layers.Embedding(VOCAB, DIM, mask_zero=True)
+    lstm = layers.LSTM(UNITS, return_sequences=True)
+    head = layers.TimeDistributed(layers.Dense(1))
+    model = keras.Model(inp, head(lstm(emb(inp))))
+    return model, emb, lstm, head
+
+
+def test_loss_counts_only_unpadded_steps():
+    model, emb, lstm, head = _seq2seq(6)
+    model.compile(optimizer="sgd", loss="mse")
+    ids = _ids(4, 6)
+    y = RNG.standard_normal((4, 6, 1)).astype(np.float32)
+    mask = ids != 0
+    table = emb.get_weights()[0].astype(np.float64)
+    hidden = lstm_sequence(table[ids], mask, *[w.astype(np.float64) for w in lstm.get_weights()])
+    kernel, bias = head.get_weights()
+    pred = hidden @ kernel + bias
+    np.testing.assert_allclose(model.predict(ids, verbose=0), pred, rtol=1e-4, atol=1e-5)
+    per_step = ((pred - y) ** 2).mean(axis=-1)
+    want = (per_step * mask).sum() / mask.sum()  # Keras 3: the mean over the unmasked steps
+    np.testing.assert_allclose(model.evaluate(ids, y, verbose=0), want, rtol=1e-5)
+    y_junk = np.where(mask[..., None], y, 1e3).astype(np.float32)  # targets at padded steps: ignored
+    np.testing.assert_allclose(model.evaluate(ids, y_junk, verbose=0), want, rtol=1e-5)
+
+
+def test_training_step_ignores_padded_targets():
+    ids = _ids(4, 5)
+    y = RNG.standard_normal((4, 5, 1)).astype(np.float32)
+    y_junk = np.where((ids != 0)[..., None], y, -50.0).astype(np.float32)
+    updated, start = [], None
+    for targets in (y, y_junk):
+        model, *_ = _seq2seq(5)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), loss="mse")
+        start = start or model.get_weights()
+        model.set_weights(start)
+        before = model.get_weights()
+        model.train_on_batch(ids, targets)
+        updated.append([a - b for a, b in zip(model.get_weights(), before)])
+    assert max(np.abs(d).max() for d in updated[0]) > 1e-4  # the step did move the weights
+    for a, b in zip(*updated):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+RECURRENT = {
+    "lstm": lambda: layers.LSTM(UNITS),
+    "gru": lambda: layers.GRU(UNITS),
+    "simple_rnn": lambda: layers.SimpleRNN(UNITS),
+    "bidirectional-lstm": lambda: layers.Bidirectional(layers.LSTM(UNITS)),
+    "bidirectional-gru-sum": lambda: layers.Bidirectional(layers.GRU(UNITS), merge_mode="sum"),
+}
+
+
+@pytest.mark.parametrize("pad", ["pre", "post"])
+@pytest.mark.parametrize("name", RECURRENT)
+def test_padded_predictions_equal_unpadded(name, pad):
+    """The same layers on length 7 (padded) and on the bare tokens agree, in predict and after a
+    training step (training programs unroll the recurrence, predict may fuse it)."""
+    recurrent = RECURRENT[name]()
+    emb = layers.Embedding(VOCAB, DIM, mask_zero=True)
+    dense = layers.Dense(1, activation="sigmoid")
+    tokens = np.array([[5, 3, 7]], np.int32)
+    padded = np.zeros((1, 7), np.int32)
+    if pad == "post":
+        padded[0, :3] = tokens
+    else:
+        padded[0, 4:] = tokens
+    models = []
+    for length in (7, 3):
+        inp = keras.Input((length,), dtype="int32")
+        models.append(keras.Model(inp, dense(recurrent(emb(inp)))))
+    long_model, short_model = models
+    np.testing.assert_allclose(long_model.predict(padded, verbose=0), short_model.predict(tokens, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    long_model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="binary_crossentropy")
+    long_model.train_on_batch(np.repeat(padded, 2, 0), np.array([[1.0], [1.0]], np.float32))
+    np.testing.assert_allclose(long_model.predict(padded, verbose=0), short_model.predict(tokens, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_masking_layer_feeds_rnn_and_loss():
+    """Masking(-1) -> LSTM(return_sequences) -> TimeDistributed(Dense): steps of all -1 are
+    skipped by the LSTM and left out of the loss."""
+    x = RNG.standard_normal((3, 6, 2)).astype(np.float32)
+    x[0, 4:] = -1.0
+    x[1, :2] = -1.0
+    inp = keras.Input((6, 2))
+    lstm = layers.LSTM(UNITS, return_sequences=True)
+    head = layers.TimeDistributed(layers.Dense(2))
+    model = keras.Model(inp, head(lstm(layers.Masking(mask_value=-1.0)(inp))))
+    model.compile(optimizer="sgd", loss="mae")
+    mask = np.any(x != -1.0, axis=-1)
+    hidden = lstm_sequence(x * mask[..., None], mask, *[w.astype(np.float64) for w in lstm.get_weights()])
+    kernel, bias = head.get_weights()
+    pred = hidden @ kernel + bias
+    y = RNG.standard_normal((3, 6, 2)).astype(np.float32)
+    want = (np.abs(pred - y).mean(axis=-1) * mask).sum() / mask.sum()
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), want, rtol=1e-5)
+
+
+def test_masks_of_wrappers():
+    ids = np.array([[3, 0, 2], [0, 0, 1]], np.int32)
+    mask = ids != 0
+    td = layers.TimeDistributed(layers.Dense(2))
+    assert td.compute_mask(None, mask) is mask
+    bi = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode=None)
+    assert bi.compute_mask(None, mask) == [mask, mask]
+    bi_state = layers.Bidirectional(layers.LSTM(3, return_state=True))
+    bi_state.build((None, 3, 2))
+    assert bi_state.compute_mask(keras.Input((3, 2)), mask) == [None] * 5
+    assert layers.Bidirectional(layers.LSTM(3)).compute_mask(None, mask) is None
