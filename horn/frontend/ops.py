@@ -477,16 +477,27 @@ def hard_sigmoid_keras2(x):
     return apply("HardSigmoid", x, alpha=0.2, beta=0.5)
 
 
-def zeros_like(x, dtype=None):
-    """Zeros shaped like x (also along dynamic axes): ConstantOfShape(Shape(x))."""
+def _filled_like(x, value, dtype):
     dtype = np.dtype(dtype or x.dtype)
-    return apply("ConstantOfShape", apply("Shape", x), value=np.zeros(1, dtype))
+    if None not in tuple(x.shape):
+        return np.full(tuple(x.shape), value, dtype)
+    if np.dtype(x.dtype).kind == "f":
+        # Where(x > inf (never true), v, v): shaped like x along dynamic axes too, and unlike
+        # ConstantOfShape(Shape(x)) its shape is one onnxruntime infers (unknown dims make
+        # its session setup quadratic in the node count) and it carries no gradient.
+        never = apply("Greater", x, np.array(np.inf, x.dtype))
+        return apply("Where", never, np.full((), value, dtype), np.full((), value, dtype))
+    return apply("ConstantOfShape", apply("Shape", x), value=np.full(1, value, dtype))
+
+
+def zeros_like(x, dtype=None):
+    """Zeros shaped like x (also along dynamic axes)."""
+    return _filled_like(x, 0, dtype)
 
 
 def ones_like(x, dtype=None):
-    """Ones shaped like x (also along dynamic axes): ConstantOfShape(Shape(x))."""
-    dtype = np.dtype(dtype or x.dtype)
-    return apply("ConstantOfShape", apply("Shape", x), value=np.ones(1, dtype))
+    """Ones shaped like x (also along dynamic axes)."""
+    return _filled_like(x, 1, dtype)
 
 
 def split(x, indices_or_sections, axis=0):

@@ -417,12 +417,15 @@ def _as_steps(seq):
 
 
 def _zeros_like_rows(like, size):
-    """Zeros (batch, size) for the batch of `like` (batch, ...), also when batch is dynamic."""
+    """Zeros (batch, size) for the batch of `like` (batch, ...), also when batch is dynamic:
+    Where(like's rows > inf (never), 0, 0) broadcast to (batch, size). Unlike ConstantOfShape,
+    onnxruntime infers its shape, and it carries no gradient back to `like`."""
     if like.shape[0] is not None:
         return np.zeros((like.shape[0], size), like.dtype)
-    rows = ops.zeros_like(ops.reshape(ops.max(like, axis=list(range(1, len(like.shape)))), (None, 1))) \
-        if len(like.shape) > 1 else ops.zeros_like(ops.expand_dims(like, 1))
-    return ops.add(rows, np.zeros((1, size), like.dtype))
+    rows = ops.max(like, axis=list(range(1, len(like.shape))), keepdims=True) if len(like.shape) > 1 else like
+    rows = ops.reshape(rows, (None, 1))
+    never = ops.greater(rows, np.array(np.inf, like.dtype))
+    return ops.where(never, np.zeros((1, 1), like.dtype), np.zeros((1, size), like.dtype))
 
 
 def _flip_time(seq_tm):
