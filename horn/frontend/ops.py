@@ -573,3 +573,150 @@ def fused_rnn(x, w, r, b=None, sequence_lens=None, initial_h=None, direction="fo
     attrs = _recurrent_attrs(direction, activations, activation_alpha, activation_beta,
                              hidden_size=int(r.shape[-1]))
     return apply("RNN", *_trim(x, w, r, b, sequence_lens, initial_h), **attrs)
+
+
+# -- pooling, padding, resizing (layers/pooling, layers/reshaping) -------------------------
+# Like the convolutions: channels_last inputs are transposed to ONNX's (N, C, *spatial) layout
+# around the ONNX op, and the compiler cancels the Transposes between consecutive layers.
+def _pool(op_type, inputs, pool_size, strides, padding, data_format, what, **attrs):
+    data_format = _conv_format(data_format)
+    r = len(inputs.shape) - 2
+    if not 1 <= r <= 3:
+        raise ValueError(f"{what} needs an input with 1 to 3 spatial axes (rank 3 to 5), got shape "
+                         f"{tuple(inputs.shape)}")
+    pool_size = _conv_tuple(pool_size, r, "pool_size")
+    strides = pool_size if strides is None else _conv_tuple(strides, r, "strides")
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{what}: padding must be 'valid' or 'same', got {padding!r}")
+    x = _to_nc(inputs, data_format)
+    pads = conv_padding(padding, list(x.shape[2:]), pool_size, strides, [1] * r)
+    return _from_nc(apply(op_type, x, kernel_shape=pool_size, strides=strides, pads=pads, **attrs), data_format)
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling over 1 to 3 spatial axes (Keras's ops.max_pool): windows of `pool_size`
+    moved by `strides` (default: pool_size); 'same' pads as TensorFlow (output ceil(n / s),
+    the odd pad at the end; padded cells never win).
+
+    Example: x (N, 28, 28, 8) -> `max_pool(x, 2)` -> (N, 14, 14, 8)."""
+    return _pool("MaxPool", inputs, pool_size, strides, padding, data_format, "max_pool")
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling (Keras's ops.average_pool); with padding='same' a window averages only
+    the input cells it covers, as TensorFlow does."""
+    return _pool("AveragePool", inputs, pool_size, strides, padding, data_format, "average_pool",
+                 count_include_pad=0)
+
+
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "edge", "wrap": "wrap"}
+
+
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """np.pad for tensors (Keras's ops.pad): pad_width is an int, one (before, after) pair, or
+    one pair per axis; mode 'constant' (with constant_values, default 0), 'reflect', 'edge' or
+    'wrap'. Only constant padding has a gradient.
+
+    Example: `pad(x, [(0, 0), (1, 2), (0, 0)])` adds one row before and two after axis 1."""
+    rank = len(x.shape)
+    widths = np.asarray(pad_width, dtype=object)
+    try:
+        if widths.ndim == 0:
+            widths = [(int(pad_width), int(pad_width))] * rank
+        elif widths.ndim == 1 and len(widths) == 2 and not isinstance(pad_width[0], (tuple, list)):
+            widths = [(int(pad_width[0]), int(pad_width[1]))] * rank
+        else:
+            widths = [(int(b), int(e)) for b, e in pad_width]
+    except (TypeError, ValueError):
+        raise ValueError(f"pad_width must be an int, a (before, after) pair or one pair per axis, "
+                         f"got {pad_width!r}") from None
+    if len(widths) != rank or any(b < 0 or e < 0 for b, e in widths):
+        raise ValueError(f"pad needs {rank} non-negative (before, after) pairs for shape {tuple(x.shape)}, "
+                         f"got {pad_width!r}")
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
+    if constant_values is not None and mode != "constant":
+        raise ValueError(f"pad takes constant_values only with mode='constant', got mode={mode!r}")
+    pads = np.array([b for b, _ in widths] + [e for _, e in widths], np.int64)
+    dtype = np.dtype(getattr(x, "dtype", np.float32))
+    value = [] if constant_values is None else [np.asarray(constant_values, dtype)]
+    return apply("Pad", x, pads, *value, mode=_PAD_MODES[mode])
+
+
+def crop(x, cropping, data_format=None):
+    """Drop cropping[i] = (start, end) elements from the two ends of spatial axis i (what
+    Keras's Cropping layers compute): one Slice of the spatial axes, whose sizes must be known.
+
+    Example: x (N, 6, 7, 3) -> `crop(x, [(1, 2), (0, 3)])` -> (N, 3, 4, 3)."""
+    data_format = _conv_format(data_format)
+    r = len(x.shape) - 2
+    axes = list(range(1, r + 1)) if data_format == "channels_last" else list(range(2, r + 2))
+    pairs = [(int(a), int(b)) for a, b in cropping]
+    if len(pairs) != r or any(a < 0 or b < 0 for a, b in pairs):
+        raise ValueError(f"crop needs {r} non-negative (start, end) pairs for shape {tuple(x.shape)}, got {cropping!r}")
+    sizes = [x.shape[a] for a in axes]
+    if None in sizes or any(a + b >= n for (a, b), n in zip(pairs, sizes)):
+        raise ValueError(f"crop needs known spatial sizes larger than the cropping, got shape {tuple(x.shape)} "
+                         f"({data_format}) and cropping {pairs}")
+    if not any(a or b for a, b in pairs):
+        return x
+    return apply("Slice", x, np.array([a for a, _ in pairs], np.int64),
+                 np.array([n - b for (_, b), n in zip(pairs, sizes)], np.int64), np.array(axes, np.int64))
+
+
+def _resize_nc(x, interpolation, scales=None, sizes=None):
+    """ONNX Resize of the spatial axes of (N, C, *spatial) by `scales` or to `sizes`, as
+    TensorFlow (so Keras) resizes: half-pixel centres; 'nearest' takes the source element
+    floor((o + 0.5) * in / out), 'bilinear' interpolates between the two nearest, edges clamped."""
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"interpolation must be 'nearest' or 'bilinear' in horn, got {interpolation!r}")
+    kw = dict(mode="nearest" if interpolation == "nearest" else "linear",
+              coordinate_transformation_mode="half_pixel", nearest_mode="round_prefer_ceil")
+    if sizes is not None:
+        return apply("Resize", x, None, None, np.array([int(d) for d in sizes], np.int64),
+                     axes=list(range(2, len(x.shape))), **kw)
+    return apply("Resize", x, None, np.array([1.0, 1.0] + [float(s) for s in scales], np.float32), **kw)
+
+
+def resize(images, size, interpolation="bilinear", antialias=False, data_format=None):
+    """Resize images (Keras's ops.image.resize) of shape (N, H, W, C) or (H, W, C) (or
+    channels_first) to `size` = (height, width): 'bilinear' or 'nearest', half-pixel centres,
+    no antialiasing.
+
+    Example: x (N, 4, 5, 3) -> `resize(x, (8, 10))` -> (N, 8, 10, 3)."""
+    if antialias:
+        raise NotImplementedError("resize(antialias=True) is not supported by horn")
+    data_format = _conv_format(data_format)
+    rank = len(images.shape)
+    if rank not in (3, 4):
+        raise ValueError(f"resize needs images of rank 3 or 4, got shape {tuple(images.shape)}")
+    x = _to_nc(images if rank == 4 else expand_dims(images, 0), data_format)
+    y = _from_nc(_resize_nc(x, interpolation, sizes=[int(d) for d in size]), data_format)
+    return y if rank == 4 else squeeze(y, 0)
+
+
+def upsample(x, size, interpolation="nearest", data_format=None):
+    """Upsample the 1 to 3 spatial axes of x by integer factors `size` (what Keras's UpSampling
+    layers compute): 'nearest' repeats each element (Keras's ops.repeat), 'bilinear' is Keras's
+    half-pixel bilinear resize. Spatial sizes may be unknown (None).
+
+    Example: x (N, 4, 5, 3) -> `upsample(x, (2, 3))` -> (N, 8, 15, 3)."""
+    data_format = _conv_format(data_format)
+    r = len(x.shape) - 2
+    if not 1 <= r <= 3:
+        raise ValueError(f"upsample needs an input with 1 to 3 spatial axes, got shape {tuple(x.shape)}")
+    factors = _conv_tuple(size, r, "size")
+    return _from_nc(_resize_nc(_to_nc(x, data_format), interpolation, scales=factors), data_format)
+
+
+def uniform_like(x, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Random numbers uniform in [minval, maxval), shaped like x, dynamic axes included
+    (keras.random.uniform with the shape taken from a tensor); new numbers every run."""
+    if seed is None:
+        from .initializers import host_rng, seeded
+
+        seed = int(host_rng().integers(2**31)) if seeded() else None
+    attrs = {} if seed is None else {"seed": float(seed)}
+    if dtype is not None:
+        attrs["dtype"] = onnx_type(dtype)
+    return apply("RandomUniformLike", x, low=float(minval), high=float(maxval), **attrs)

@@ -15,6 +15,7 @@ from ..opdef import const_ints, defop, op
 
 _TRANSFORMS = ("half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners", "tf_half_pixel_for_nn")
 _NEAREST = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+_PROBE = 7  # the size an axis of unknown size is checked at
 
 
 def _plan(ins, attrs):
@@ -49,11 +50,8 @@ def _plan(ins, attrs):
         if len(values) != len(axes) or min(values) <= 0:
             raise ValueError(f"Resize needs one positive scale per axis {axes}, got {values}")
         for a, s in zip(axes, values):
-            d = x.shape[a]
-            if d is None and s != 1.0:
-                raise ValueError(f"Resize cannot scale axis {a} of unknown size (input shape {x.shape})")
-            out = d if d is None else int(np.floor(d * np.float32(s)))
-            plan[a] = (d, out, s)
+            d = x.shape[a]  # an axis of unknown size keeps an unknown size
+            plan[a] = (d, None if d is None else int(np.floor(d * np.float32(s))), s)
     else:
         values = const_ints(sizes, "the sizes of Resize")
         if len(values) != len(axes) or min(values) < 1:
@@ -109,7 +107,7 @@ def _matrices(ins, attrs, shape):
     out = {}
     for a, (_, n_out, scale) in enumerate(_plan(ins, attrs)):
         n_in = shape[a]
-        n_out = n_in if n_out is None else n_out
+        n_out = int(np.floor(n_in * np.float32(scale))) if n_out is None else n_out
         m = interpolation_matrix(n_in, n_out, scale, attrs["mode"], attrs["coordinate_transformation_mode"],
                                  attrs["nearest_mode"])
         if n_in != n_out or not np.array_equal(m, np.eye(n_in)):
@@ -149,8 +147,9 @@ def _repeats(m):
 def _resize_grad(n, grads):
     x, gy = n.inputs[0], grads[0]
     rest = [None] * (len(n.inputs) - 1)
-    # Axes of unknown size are never resized (the shape rule refuses it): a 1 stands in for them.
-    mats = _matrices(n.inputs, n.attrs, [1 if d is None else d for d in x.shape])
+    # An axis of unknown size gets a stand-in size: the gradient along it must not depend on it.
+    unknown = [a for a, d in enumerate(x.shape) if d is None]
+    mats = _matrices(n.inputs, n.attrs, [_PROBE if d is None else d for d in x.shape])
     if not mats:
         return [gy] + rest
     reps = {a: _repeats(m) for a, m in mats.items()}
@@ -158,6 +157,9 @@ def _resize_grad(n, grads):
         kernel = [reps.get(a, 1) for a in range(2, x.ndim)]
         pooled = op.AveragePool(gy, kernel_shape=kernel, strides=kernel)
         return [op.Mul(pooled, np.array(float(np.prod(kernel)), x.dtype))] + rest
+    if any(a in mats for a in unknown):
+        raise NotImplementedError(f"the gradient of Resize along an axis of unknown size (input {x.shape}) "
+                                  f"needs nearest-neighbour upsampling by integer factors of the trailing axes")
     for a, m in mats.items():
         gy = _apply_transpose(gy, m.astype(x.dtype), a)
     return [gy] + rest
