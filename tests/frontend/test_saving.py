@@ -19,7 +19,8 @@ def _fixture(name):
 
 
 @pytest.mark.parametrize("name", ["k2_mlp.h5", "k3_mlp.h5", "k3_mlp.keras", "k3_functional.h5",
-                                  "k3_functional.keras", "k2_rnn.h5", "k3_seq2seq.h5", "k3_seq2seq.keras"])
+                                  "k3_functional.keras", "k2_rnn.h5", "k3_seq2seq.h5", "k3_seq2seq.keras",
+                                  "k2_cnn.h5"])
 def test_models_saved_by_keras_predict_what_keras_predicted(name):
     path, xs, ys = _fixture(name)
     model = keras.models.load_model(path)
