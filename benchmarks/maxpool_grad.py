@@ -15,7 +15,6 @@ import statistics
 import time
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
@@ -495,7 +494,7 @@ def main():
                 t = time.perf_counter()
                 sess.run(None, feeds)
                 times[vname].append((time.perf_counter() - t) * 1e3)
-        for vname, (sess, exact) in sessions.items():
+        for vname, (_, exact) in sessions.items():
             print(json.dumps({"case": name, "shape": shape, "variant": vname, "threads": args.threads,
                               "exact": exact, "median_ms": round(statistics.median(times[vname]), 2),
                               "min_ms": round(min(times[vname]), 2)}), flush=True)

@@ -61,7 +61,7 @@ def _plan(ins, attrs):
             if d is None:
                 raise ValueError(f"Resize cannot resize axis {a} of unknown size to {n} (input shape {x.shape})")
             plan[a] = (d, n, n / d)
-    for a, (d, out, _) in enumerate(plan):
+    for a, (_, out, _) in enumerate(plan):
         if out is not None and out < 1:
             raise ValueError(f"Resize would make axis {a} of shape {x.shape} empty")
     return plan

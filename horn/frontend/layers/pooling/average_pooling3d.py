@@ -9,7 +9,8 @@ class AveragePooling3D(BasePooling):
     Args: pool_size (default (2, 2, 2)), strides (default: pool_size), padding ('valid' or
     'same'), data_format ('channels_last' or 'channels_first'); see BasePooling.
 
-    Shapes (channels_last): (batch, dim1, dim2, dim3, channels) -> (batch, pooled_dim1, pooled_dim2, pooled_dim3, channels).
+    Shapes (channels_last): (batch, dim1, dim2, dim3, channels) ->
+    (batch, pooled_dim1, pooled_dim2, pooled_dim3, channels).
 
     Example: `AveragePooling3D(2)` on (N, 8, 8, 8, 4) gives (N, 4, 4, 4, 4).
     """
