@@ -284,3 +284,50 @@ def test_cropping_more_than_the_input(make, input_shape, match):
 def test_input_of_the_wrong_rank_names_the_layer(make):
     with pytest.raises(ValueError, match=r"layer 'which'.*expected ndim=\d, found ndim=2"):
         make(name="which")(keras.Input(shape=(4,)))
+
+
+# -- ops.resize (keras.ops.image.resize) ----------------------------------------------------------
+def _tf_nearest(n_in, n_out):
+    """TensorFlow's half-pixel nearest resize: source floor((o + 0.5) * in / out)."""
+    return np.minimum(np.floor((np.arange(n_out) + 0.5) * n_in / n_out).astype(int), n_in - 1)
+
+
+def _tf_bilinear(n_in, n_out):
+    src = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
+    lo = np.floor(src)
+    frac = src - lo
+    m = np.zeros((n_out, n_in))
+    np.add.at(m, (np.arange(n_out), np.clip(lo, 0, n_in - 1).astype(int)), 1 - frac)
+    np.add.at(m, (np.arange(n_out), np.clip(lo + 1, 0, n_in - 1).astype(int)), frac)
+    return m
+
+
+@pytest.mark.parametrize("size", [(7, 3), (2, 9), (10, 10)])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_ops_resize_matches_tensorflow(size, data_format):
+    x = RNG.standard_normal((2, 5, 6, 3)).astype(np.float32)
+    xin = x if data_format == "channels_last" else np.ascontiguousarray(np.moveaxis(x, -1, 1))
+    lin = keras.ops.resize(xin, size, data_format=data_format)
+    near = keras.ops.resize(xin, size, interpolation="nearest", data_format=data_format)
+    want_lin = np.einsum("oh,nhwc,pw->nopc", _tf_bilinear(5, size[0]), x, _tf_bilinear(6, size[1]))
+    want_near = x[:, _tf_nearest(5, size[0])][:, :, _tf_nearest(6, size[1])]
+    if data_format == "channels_first":
+        want_lin, want_near = np.moveaxis(want_lin, -1, 1), np.moveaxis(want_near, -1, 1)
+    np.testing.assert_allclose(lin, want_lin, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(near, want_near)
+    unbatched = keras.ops.resize(xin[0], size, data_format=data_format)
+    np.testing.assert_allclose(unbatched, lin[0], rtol=1e-6, atol=1e-6)
+
+
+def test_ops_pad_modes_and_errors():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(keras.ops.pad(x, 1), np.pad(x, 1))
+    np.testing.assert_array_equal(keras.ops.pad(x, [(0, 1), (2, 0)], constant_values=-1.0),
+                                  np.pad(x, [(0, 1), (2, 0)], constant_values=-1))
+    for mode in ("reflect", "edge", "wrap"):
+        np.testing.assert_array_equal(keras.ops.pad(x, [(1, 1), (2, 1)], mode=mode),
+                                      np.pad(x, [(1, 1), (2, 1)], mode=mode))
+    with pytest.raises(ValueError, match="non-negative"):
+        keras.ops.pad(x, [(0, -1), (0, 0)])
+    with pytest.raises(ValueError, match="mode must be one of"):
+        keras.ops.pad(x, 1, mode="symmetric")

@@ -117,3 +117,20 @@ def test_bad_arguments(make, error, match):
 def test_input_of_the_wrong_rank_names_the_layer():
     with pytest.raises(ValueError, match=r"layer 'sd'.*expected ndim=4, found ndim=3"):
         layers.SpatialDropout2D(0.2, name="sd")(keras.Input(shape=(4, 4)))
+
+
+def test_uniform_like_draws_per_step_in_a_training_graph():
+    """ops.uniform_like (RandomUniformLike) shaped like a tensor with a dynamic batch axis."""
+
+    class Noise(layers.Layer):
+        def call(self, inputs, training=False):
+            return keras.ops.add(inputs, keras.ops.uniform_like(inputs, -0.5, 0.5)) if training else inputs
+
+    model = keras.Sequential([keras.Input(shape=(3,)), Noise()])
+    x = np.zeros((4000, 3), np.float32)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    layer = model.layers[-1]
+    a, b = layer(x, training=True), layer(x, training=True)
+    assert a.shape == x.shape and -0.5 <= a.min() and a.max() < 0.5
+    assert abs(a.mean()) < 0.02 and abs(a.var() - 1 / 12) < 0.01
+    assert not np.array_equal(a, b)
