@@ -312,6 +312,9 @@ def test_stateful_states_persist_across_batches_and_reset():
     np.testing.assert_array_equal(layer.states[0].numpy(), 1.0)
     layer.reset_state()
     np.testing.assert_array_equal(layer.states[0].numpy(), 0.0)
+    # Keras's weight files hold no states: the H5 loader's hook keeps the layer's own
+    loaded = layer.convert_loaded_weights([w.numpy() for w in layer.trainable_weights])
+    assert [v.shape for v in loaded] == [(2, 3), (3, 3), (3,), (batch, 3)]
 
 
 def test_stateful_fit_carries_state_between_steps():

@@ -215,6 +215,14 @@ class RNN(Layer):
 
     reset_state = reset_states
 
+    def convert_loaded_weights(self, values):
+        """Keras's files hold no RNN states: a stateful layer keeps its current ones (the H5
+        loader's hook)."""
+        values = list(values)
+        if self.states and len(values) == len(self.weights) - len(self.states):
+            values += [s.numpy() for s in self.states]
+        return values
+
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, length = sequences_shape[0], sequences_shape[1]
         units = self._output_size(self.cell)
@@ -347,10 +355,9 @@ class RNN(Layer):
         """Step `cell` over `seq` (time-major tensor or list of steps, in time order); returns
         the outputs (a list in time order), the final states and the last output."""
         steps = len(seq) if isinstance(seq, list) else seq.shape[0]
-        first = seq[0] if isinstance(seq, list) else None
-        if any(s is None for s in states) or (training and isinstance(cell, DropoutRNNCell)):
-            if first is None:
-                first = ops.squeeze(seq if steps == 1 else ops.split(seq, [1], axis=0)[0], 0)
+        # Shaped like one timestep, for the shapes of zero states and dropout masks (its values
+        # are never used): a reduction over time reads the sequence instead of copying a slice.
+        first = seq[0] if isinstance(seq, list) else ops.max(seq, axis=0)
         states = [_zeros_like_rows(first, size) if s is None else s for s, size in zip(states, self._sizes(cell))]
         if training and isinstance(cell, DropoutRNNCell):  # masks drawn once for the whole sequence
             cell.reset_dropout_mask()
