@@ -86,13 +86,11 @@ class _Const:
 
 def _slice_grad(n, grads):
     x, gy = n.inputs[0], grads[0]
-    if None in x.shape:
-        for axis, *_ in _spec(n.inputs, x.ndim):
-            if x.shape[axis] is None:
-                raise NotImplementedError("the gradient of Slice along an axis of unknown size")
     begins, ends = [0] * x.ndim, [0] * x.ndim
     for axis, start, end, step in _spec(n.inputs, x.ndim):
         dim = x.shape[axis]
+        if dim is None:  # the shape rule only lets a slice take all of an unknown axis
+            continue
         first, count = _clamp(dim, start, end, step)
         if count == 0:  # nothing was read
             zeros = op.ConstantOfShape(op.Shape(x), value=np.zeros(1, x.dtype))
