@@ -157,3 +157,23 @@ def test_masks_of_wrappers():
     bi_state.build((None, 3, 2))
     assert bi_state.compute_mask(keras.Input((3, 2)), mask) == [None] * 5
     assert layers.Bidirectional(layers.LSTM(3)).compute_mask(None, mask) is None
+
+
+def test_masked_bidirectional_model_exports_what_it_predicts(tmp_path):
+    """Embedding(mask_zero) -> Bidirectional(GRU, sequences) -> TimeDistributed(Dense): the ONNX
+    file passes the full checker and, run on its own, gives predict()'s outputs (int32 ids in)."""
+    import onnx
+
+    from horn.runtime.standalone import load
+
+    inp = keras.Input((6,), dtype="int32")
+    x = layers.Embedding(VOCAB, DIM, mask_zero=True)(inp)
+    x = layers.Bidirectional(layers.GRU(UNITS, return_sequences=True))(x)
+    model = keras.Model(inp, layers.TimeDistributed(layers.Dense(2))(x))
+    ids = _ids(5, 6, pad="pre")
+    path = str(tmp_path / "masked.onnx")
+    model.export(path, verbose=False)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    exported = load(path)
+    assert exported.inputs[0].type == "tensor(int32)"
+    np.testing.assert_allclose(exported.predict(ids), model.predict(ids, verbose=0), rtol=1e-6, atol=1e-6)

@@ -219,3 +219,35 @@ def test_bidirectional_conv_lstm2d():
     forward = layer.forward_layer(x)
     backward = layer.backward_layer(x)[:, ::-1]
     np.testing.assert_allclose(out, np.concatenate([forward, backward], axis=-1), rtol=1e-5, atol=1e-6)
+
+
+class _MaskProbe(layers.Layer):
+    """Zeroes the rows its mask marks as padding (shows the mask it was given)."""
+
+    def call(self, inputs, mask=None):
+        return inputs if mask is None else inputs * keras.ops.expand_dims(keras.ops.cast(mask, inputs.dtype), -1)
+
+
+def test_time_distributed_folds_the_mask_for_the_inner_layer():
+    inp = keras.Input((4,), dtype="int32")
+    emb = layers.Embedding(6, 3, mask_zero=True)
+    model = keras.Model(inp, layers.TimeDistributed(_MaskProbe())(emb(inp)))
+    ids = np.array([[1, 2, 0, 0], [0, 5, 5, 1]], np.int32)
+    want = emb.get_weights()[0][ids] * (ids != 0)[..., None]
+    np.testing.assert_allclose(model.predict(ids, verbose=0), want, rtol=1e-6)
+
+
+def test_bidirectional_stateful():
+    inp = keras.Input(batch_shape=(2, 3, 2))
+    bi = layers.Bidirectional(layers.LSTM(2, stateful=True))
+    model = keras.Model(inp, bi(inp))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    x = RNG.standard_normal((2, 3, 2)).astype(np.float32)
+    model.train_on_batch(x, np.zeros((2, 4), np.float32))
+    assert bi.stateful and len(bi.states) == 4
+    _, hf, cf = lstm_reference(x, *[w.numpy().astype(np.float64) for w in bi.forward_layer.trainable_weights])
+    np.testing.assert_allclose(bi.states[0].numpy(), hf, rtol=1e-5, atol=1e-6)
+    bi.reset_states()
+    assert not any(s.numpy().any() for s in bi.states)
+    with pytest.raises(AttributeError, match="not stateful"):
+        layers.Bidirectional(layers.LSTM(2)).reset_states()

@@ -100,6 +100,22 @@ class Bidirectional(Layer):
             return output
         return (list(output) if isinstance(output, list) else [output]) + states
 
+    @property
+    def states(self):
+        """The stateful layers' state variables, forward's then backward's (else None)."""
+        forward, backward = getattr(self.forward_layer, "states", None), getattr(self.backward_layer, "states", None)
+        return list(forward) + list(backward) if forward and backward else None
+
+    def reset_states(self, states=None):
+        """Reset both layers' states: to zeros, or to `states` (forward's first half, backward's second)."""
+        if not self.stateful:
+            raise AttributeError(f"Layer '{self.name}' is not stateful: it has no states to reset")
+        half = None if states is None else len(states) // 2
+        self.forward_layer.reset_states(None if states is None else states[:half])
+        self.backward_layer.reset_states(None if states is None else states[half:])
+
+    reset_state = reset_states
+
     def compute_mask(self, inputs, mask=None):
         out_mask = mask if self.return_sequences else None
         masks = [out_mask, out_mask] if self.merge_mode is None else [out_mask]
