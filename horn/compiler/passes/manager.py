@@ -7,11 +7,12 @@ from .dce import eliminate_dead_code
 from .fold import fold_constants
 from .fold_bn import fold_batch_norm
 from .gemm import fuse_gemm
+from .gemm_sum import batch_gemm_sums
 from .simplify import simplify
 from .transpose import sink_transposes
 
 DEFAULT_PASSES = (fold_constants, simplify, sink_transposes, eliminate_common_subexpressions, fuse_gemm,
-                  fold_batch_norm, eliminate_dead_code)
+                  batch_gemm_sums, fold_batch_norm, eliminate_dead_code)
 
 # Tests set HORN_VERIFY_PASSES=1 so every pass is followed by Graph.verify().
 _VERIFY = os.environ.get("HORN_VERIFY_PASSES") == "1"
