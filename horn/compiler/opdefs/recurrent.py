@@ -11,8 +11,8 @@ float32): X (T, B, input), W (dirs, gates*H, input), R (dirs, gates*H, H), B (di
 Y (T, dirs, B, H) and Y_h (and LSTM's Y_c) (dirs, B, H). Gate orders: LSTM [i, o, f, c],
 GRU [z, r, h]. The numpy references follow the ONNX spec, including sequence_lens (steps at
 and after a sequence's length leave its state alone and output zeros; the reverse direction
-starts at length - 1; an empty sequence ends in zero states, as onnxruntime has it), activations with their alpha/beta lists, clip, LSTM peepholes and
-input_forget.
+starts at length - 1; an empty sequence ends in zero states, as onnxruntime has it),
+activations with their alpha/beta lists, clip, LSTM peepholes and input_forget.
 """
 
 import numpy as np

@@ -34,7 +34,8 @@ def _product(graph, value):
     node = value.producer
     if node is None or node.op_type != "Gemm" or not _single_use(graph, value):
         return None
-    if node.attrs.get("transA") != 1 or node.attrs.get("transB") or (len(node.inputs) > 2 and node.inputs[2] is not None):
+    has_c = len(node.inputs) > 2 and node.inputs[2] is not None
+    if node.attrs.get("transA") != 1 or node.attrs.get("transB") or has_c:
         return None
     a, g = node.inputs[:2]
     return (a, g, node.attrs.get("alpha", 1.0)) if a.ndim == 2 and g.ndim == 2 else None

@@ -4,8 +4,16 @@ conventions."""
 from ... import activations, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
-from .rnn import (CellLayer, DropoutRNNCell, check_legacy_args, check_rate, check_units, onnx_activations,
-                  serialize_regularizer, zero_initial_state)
+from .rnn import (
+    CellLayer,
+    DropoutRNNCell,
+    check_legacy_args,
+    check_rate,
+    check_units,
+    onnx_activations,
+    serialize_regularizer,
+    zero_initial_state,
+)
 
 
 class GRUCell(DropoutRNNCell, Layer):

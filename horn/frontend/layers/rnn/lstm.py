@@ -5,8 +5,16 @@ import numpy as np
 from ... import activations, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
-from .rnn import (CellLayer, DropoutRNNCell, check_legacy_args, check_rate, check_units, onnx_activations,
-                  serialize_regularizer, zero_initial_state)
+from .rnn import (
+    CellLayer,
+    DropoutRNNCell,
+    check_legacy_args,
+    check_rate,
+    check_units,
+    onnx_activations,
+    serialize_regularizer,
+    zero_initial_state,
+)
 
 _ONNX_ORDER = [0, 3, 1, 2]  # Keras's [i, f, c, o] blocks in ONNX's order [i, o, f, c]
 _STEP_ORDER = [0, 1, 3, 2]  # ... and in the unrolled step's [i, f, o, c]

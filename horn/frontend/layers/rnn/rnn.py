@@ -36,8 +36,13 @@ For layers built on this one (Bidirectional, ConvLSTM2D, ...): `layer.cell`, `la
 with the serialized cell, and the constructor's `zero_output_for_mask` (Bidirectional sets it).
 Stateful layers keep their states in non-trainable Variables updated with `add_update`, so the
 training program carries them on the device like moving statistics; `reset_states()` assigns
-zeros (or given values).
+zeros (or given values). The states are layer weights (last, after the cell's), which Keras's
+files do not hold: `convert_loaded_weights` keeps them when loading. Unlike Keras, predict()
+and eager calls read the states but do not advance them (they are inference programs, without
+state outputs); a one-time warning says so.
 """
+
+import warnings
 
 import numpy as np
 
@@ -151,6 +156,7 @@ class RNN(Layer):
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=3)
         self.states = None
+        self._warned_stateful_inference = False
 
     # -- the cell's structure -------------------------------------------------------------
     def _cells(self):
@@ -284,6 +290,8 @@ class RNN(Layer):
         if self.stateful:
             for var, value in zip(self.states, flat_states):
                 self.add_update(var, value)
+            if trace is not None and trace.mode == "constants" and not trace.training:
+                self._warn_stateful_inference()
         if self.return_sequences:
             output = self._batch_major(seq)
         else:
@@ -291,6 +299,14 @@ class RNN(Layer):
         if self.return_state:
             return [output] + self._state_groups(flat_states)
         return output
+
+    def _warn_stateful_inference(self):
+        if not self._warned_stateful_inference:
+            self._warned_stateful_inference = True
+            warnings.warn(f"Layer '{self.name}' is stateful: horn's predict() and eager calls start from its "
+                          "current states but do not keep the final ones (Keras does); the states advance in "
+                          "fit() and train_on_batch(). To step a recurrence at inference, call the layer with "
+                          "return_state=True and pass the states back as initial_state.", stacklevel=2)
 
     def _need_static_time(self, x, cell, training, mask):
         if x.shape[1] is not None:
