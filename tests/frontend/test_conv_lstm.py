@@ -188,3 +188,20 @@ def test_stateful_training_carries_states_between_batches():
     np.testing.assert_allclose(layer.states[1].numpy(), c2, rtol=1e-4, atol=1e-5)
     layer.reset_states()
     assert not layer.states[0].numpy().any()
+
+
+def test_masking_whole_frames_and_saving(tmp_path):
+    """Masking before ConvLSTM2D masks the frames that are all padding; the model saves and loads."""
+    inp = keras.Input((4, 3, 3, 2))
+    conv_lstm = layers.ConvLSTM2D(2, 3, padding="same")
+    model = keras.Model(inp, conv_lstm(layers.Masking(mask_value=0.0)(inp)))
+    x = RNG.standard_normal((2, 4, 3, 3, 2)).astype(np.float32)
+    x[0, 2:] = 0.0
+    x[1, 1, 0, 0] = 0.0  # part of a frame: not masked
+    want, _, _ = conv_lstm_reference(x, conv_lstm.get_weights(), padding="same",
+                                     mask=np.array([[1, 1, 0, 0], [1, 1, 1, 1]], bool))
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-4, atol=1e-5)
+    for name in ("model.h5", "model.keras"):
+        model.save(str(tmp_path / name))
+        loaded = keras.models.load_model(str(tmp_path / name))
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), want, rtol=1e-4, atol=1e-5)

@@ -251,3 +251,22 @@ def test_bidirectional_stateful():
     assert not any(s.numpy().any() for s in bi.states)
     with pytest.raises(AttributeError, match="not stateful"):
         layers.Bidirectional(layers.LSTM(2)).reset_states()
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_wrapped_model_saves_and_loads(tmp_path, fmt):
+    """Both LSTM copies of a Bidirectional own weights named apart (forward_*/..., backward_*/...),
+    so HDF5 keeps both; the loaded model predicts the same."""
+    inp = keras.Input((6,), dtype="int32")
+    x = layers.Embedding(20, 4, mask_zero=True)(inp)
+    x = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode="mul")(x)
+    model = keras.Model(inp, layers.TimeDistributed(layers.Dense(2))(x))
+    names = [w.name for w in model.weights]
+    assert len(set(names)) == len(names)
+    ids = RNG.integers(0, 20, (3, 6)).astype(np.int32)
+    path = str(tmp_path / f"model.{fmt}")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert [type(layer).__name__ for layer in loaded.layers][1:] == ["Embedding", "Bidirectional", "TimeDistributed"]
+    assert loaded.layers[2].merge_mode == "mul"
+    np.testing.assert_allclose(loaded.predict(ids, verbose=0), model.predict(ids, verbose=0), rtol=1e-6)

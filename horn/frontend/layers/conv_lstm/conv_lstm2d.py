@@ -39,7 +39,7 @@ class ConvLSTM2D(Layer):
 
     Shapes (channels_last): (batch, time, rows, cols, channels) -> (batch, [time,] new_rows, new_cols,
     filters); with return_state, [output, h, c]. A (batch, time) mask keeps the state through
-    masked steps.
+    masked steps (a finer mask, as Masking gives for frames, masks a step where all of it is).
 
     Example: `ConvLSTM2D(16, 3, padding="same", return_sequences=True)` on (None, 10, 32, 32, 1).
     """
@@ -151,7 +151,7 @@ class ConvLSTM2D(Layer):
             z_x = self._input_conv(ops.reshape(frames, (-1,) + step_shape), self.kernel, self.bias)
         z_x = ops.reshape(z_x, [-1, time] + list(z_x.shape[1:]))  # (B, T, 4f, h, w)
         steps = ops.unstack(z_x, axis=1)
-        masks = None if mask is None else ops.unstack(ops.cast(mask, "bool"), axis=1)
+        masks = None if mask is None else ops.unstack(_step_mask(mask), axis=1)
         order = list(range(time))[::-1] if self.go_backwards else list(range(time))
 
         if initial_state is None and self.stateful:
@@ -249,6 +249,15 @@ class ConvLSTM2D(Layer):
                 "go_backwards": self.go_backwards, "stateful": self.stateful, "dropout": self.dropout,
                 "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
                 "zero_output_for_mask": self.zero_output_for_mask, "unroll": self.unroll}
+
+
+def _step_mask(mask):
+    """A (batch, time) boolean mask; a finer one (Masking on 5-D frames gives (batch, time, rows,
+    cols)) keeps a step where any of its entries is kept."""
+    if len(mask.shape) == 2:
+        return ops.cast(mask, "bool")
+    kept = ops.max(ops.cast(mask, "float32"), axis=list(range(2, len(mask.shape))))
+    return ops.greater(kept, np.zeros((), np.float32))
 
 
 def _ser(obj):

@@ -72,6 +72,9 @@ class Bidirectional(Layer):
         for layer in (self.forward_layer, self.backward_layer):
             if not layer.built:
                 layer._maybe_build([tuple(input_shape)])
+            for w in layer.weights:  # both copies own a lstm_cell/kernel: name them apart, as Keras
+                if not w.name.startswith(f"{layer.name}/"):
+                    w.name = f"{layer.name}/{w.name}"
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
         kwargs = {} if training is None else {"training": training}
