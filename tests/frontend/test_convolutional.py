@@ -470,10 +470,9 @@ def test_unknown_channels_are_refused():
 
 
 # -- Keras's own files and configs -------------------------------------------------------------
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures", "keras")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "data", "keras")  # saved by real Keras
 
 
-@pytest.mark.skipif(not os.path.exists(os.path.join(FIXTURES, "k2_cnn.h5")), reason="no Keras fixtures here")
 def test_conv2d_layers_reproduce_tf_keras_predictions():
     """k2_cnn (saved by tf.keras 2.15): its two Conv2D layers (same/relu, then strides 2 valid)
     run by horn with the saved weights, the rest of the model in numpy, give Keras's outputs."""

@@ -8,7 +8,7 @@ import pytest
 
 import horn as keras
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures", "keras")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "data", "keras")  # saved by real Keras
 
 
 def _fixture(name):
