@@ -344,6 +344,22 @@ def test_dropout_masks_are_drawn_once_per_sequence_and_gate(cls, kwargs, masks):
     np.testing.assert_array_equal(layer(x_data(2, 6, 3) * 0), layer(x_data(2, 6, 3) * 0))
 
 
+@pytest.mark.parametrize("cls", [layers.LSTM, layers.GRU, layers.SimpleRNN])
+@pytest.mark.parametrize("kwargs", [dict(dropout=0.5), dict(recurrent_dropout=0.5)])
+def test_dropout_is_active_in_the_training_program(cls, kwargs):
+    """Through fit's own program (onnxruntime fully optimized, as fit runs it): with a zero
+    learning rate the weights stay, so the training losses differ from each other and from
+    evaluate's only through the dropout masks (onnxruntime's EliminateDropout once made them
+    all ones here)."""
+    x = x_data(32, 6, 4)
+    y = RNG.standard_normal((32, 1)).astype(np.float32)
+    model = keras.Sequential([layers.Input((6, 4)), cls(8, **kwargs), layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=0.0), "mse")
+    losses = [float(model.train_on_batch(x, y)) for _ in range(3)]
+    assert len(set(losses)) == 3
+    assert float(model.evaluate(x, y, verbose=0)) not in losses
+
+
 def test_dropout_changes_training_outputs_only():
     layer = layers.LSTM(4, dropout=0.5, recurrent_dropout=0.5, return_sequences=True)
     x = x_data(16, 5, 3)

@@ -60,10 +60,11 @@ class DropoutRNNCell:
     dropout_mask_count = None
 
     def _draw(self, like, rate, offset):
+        # Read from Dropout's mask output: onnxruntime deletes a Dropout whose mask output is
+        # unused (EliminateDropout), which would leave dropout(ones) all ones in training.
         seed = getattr(self, "seed", None)
         count = self.dropout_mask_count or 1
-        ones = ops.ones_like(like)
-        masks = [ops.dropout(ones, rate, seed=None if seed is None else seed + offset + k)
+        masks = [ops.recurrent_dropout_mask(like, rate, seed=None if seed is None else seed + offset + k)
                  for k in range(count)]
         return masks if self.dropout_mask_count else masks[0]
 
