@@ -416,6 +416,21 @@ def test_evaluate_reads_live_weights_through_the_fused_op():
                                np.mean((pred - 1) ** 2), rtol=1e-5)
 
 
+def test_regularizers_add_to_the_loss_and_constraints_apply_after_each_step():
+    x, y = x_data(8, 5, 3), RNG.standard_normal((8, 1)).astype(np.float32)
+    lstm = layers.GRU(4, kernel_regularizer=keras.regularizers.L2(0.1),
+                      recurrent_regularizer=keras.regularizers.L1(0.05), bias_regularizer=keras.regularizers.L2(0.2),
+                      recurrent_constraint=lambda w: ops.clip(w, -0.1, 0.1))
+    model = keras.Sequential([layers.Input((5, 3)), lstm, layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=0.01), "mse")
+    k, rk, b = [w.numpy().astype(np.float64) for w in lstm.weights]
+    penalty = 0.1 * np.sum(k ** 2) + 0.05 * np.sum(np.abs(rk)) + 0.2 * np.sum(b ** 2)
+    mse = np.mean((model.predict(x) - y) ** 2)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), mse + penalty, rtol=1e-5)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert np.abs(lstm.weights[1].numpy()).max() <= 0.1 + 1e-7
+
+
 # -- config, arguments, errors ----------------------------------------------------------------
 
 
