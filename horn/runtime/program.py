@@ -15,8 +15,10 @@ from . import providers as dev
 
 
 def make_session(model_bytes):
+    # onnxruntime's EliminateDropout deletes a Dropout whose mask output is unused even when
+    # training_mode is true: training graphs would silently run without dropout.
     return ort.InferenceSession(model_bytes, sess_options=dev.session_options(),
-                                providers=dev.providers())
+                                providers=dev.providers(), disabled_optimizers=["EliminateDropout"])
 
 
 class Program:

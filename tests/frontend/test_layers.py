@@ -397,3 +397,14 @@ def test_model_trainable_false_freezes_everything():
     model.train_on_batch(RNG.standard_normal((8, 3)), np.ones((8, 1)))
     for b, a in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_dropout_after_frozen_layers_still_drops_in_training():
+    """onnxruntime's EliminateDropout would delete a Dropout whose mask output nobody reads."""
+    x = np.random.default_rng(0).random((16, 8), dtype=np.float32)
+    y = np.ones((16, 1), np.float32)
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(16, trainable=False), layers.Dropout(0.9),
+                              layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    losses = [model.train_on_batch(x, y) for _ in range(3)]
+    assert len(set(losses)) == 3  # a new mask each step, so a new loss with unchanged weights

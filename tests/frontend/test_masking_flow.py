@@ -177,3 +177,13 @@ def test_masked_bidirectional_model_exports_what_it_predicts(tmp_path):
     exported = load(path)
     assert exported.inputs[0].type == "tensor(int32)"
     np.testing.assert_allclose(exported.predict(ids), model.predict(ids, verbose=0), rtol=1e-6, atol=1e-6)
+
+
+def test_dense_after_a_masked_sequence_keeps_the_mask_for_the_loss():
+    model = keras.Sequential([keras.Input((4,), dtype="int32"), keras.layers.Embedding(10, 3, mask_zero=True),
+                              keras.layers.LSTM(5, return_sequences=True), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    ids = np.array([[1, 2, 0, 0]], np.int32)
+    clean = model.evaluate(ids, np.zeros((1, 4, 1), np.float32), verbose=0)
+    padded_targets = np.array([[[0], [0], [100], [100]]], np.float32)  # only padded steps differ
+    assert model.evaluate(ids, padded_targets, verbose=0) == pytest.approx(clean)

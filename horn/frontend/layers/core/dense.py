@@ -45,6 +45,7 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True  # per-timestep, so a sequence mask passes through
 
     def build(self, input_shape):
         last = input_shape[-1]
