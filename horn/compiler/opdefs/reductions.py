@@ -38,6 +38,11 @@ def _spread(n, g):
     axes = _reduced_axes(n.inputs, n.attrs)
     if not n.attrs["keepdims"] and axes:
         g = op.Unsqueeze(g, np.array(axes, np.int64))
+    if None in x.shape:
+        # Broadcast against zeros shaped like x: onnxruntime infers this shape (it cannot
+        # through Expand(g, Shape(x)), and unknown shapes slow its session setup a lot).
+        zeros = op.Where(op.Greater(x, np.array(np.inf, x.dtype)), np.zeros((), x.dtype), np.zeros((), x.dtype))
+        return op.Add(g, zeros), axes
     return op.Expand(g, op.Shape(x)), axes
 
 
