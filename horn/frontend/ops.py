@@ -209,14 +209,17 @@ def scatter_update(inputs, indices, updates):
 
 
 def flip(x, axis=None):
-    """Reverse the order of x's entries along `axis` (every axis when None); the axes flipped
-    must have static sizes (a Gather with a constant index list)."""
+    """Reverse the order of x's entries along `axis` (every axis when None): a Gather with a
+    constant index list where the size is static, a Slice with step -1 where it is not."""
     axes = range(len(x.shape)) if axis is None else ([axis] if isinstance(axis, (int, np.integer)) else axis)
     for a in axes:
         n = x.shape[a]
         if n is None:
-            raise ValueError(f"flip needs a static size along axis {a}, got shape {tuple(x.shape)}")
-        x = apply("Gather", x, np.arange(n - 1, -1, -1, dtype=np.int64), axis=int(a))
+            big = np.iinfo(np.int64).max
+            x = apply("Slice", x, np.array([-1], np.int64), np.array([-big], np.int64),
+                      np.array([int(a)], np.int64), np.array([-1], np.int64))
+        else:
+            x = apply("Gather", x, np.arange(n - 1, -1, -1, dtype=np.int64), axis=int(a))
     return x
 
 

@@ -394,6 +394,7 @@ def _slice_cases():
         _slice("3d-mixed", u(2, 5, 6), [4, 1], [0, 6], [1, 2], [-1, 2]),
         _slice("empty", u(3, 4), [3], [1], [1]),
         _slice("all-of-axis0", u(3, 5), [0, 1], [big, 4], [0, 1]),
+        _slice("reverse-axis0", u(3, 4), [-1], [-big], [0], [-1]),
         Case("Pad-constant", "Pad", (u(3, 4), ints(1, 0, 2, 3))),
         Case("Pad-negative-crops", "Pad", (u(4, 5), ints(-1, 2, 1, -2))),
         Case("Pad-axes-value", "Pad", (u(2, 3, 4), ints(1, 2), Const(1.5), ints(-1))),
@@ -410,7 +411,7 @@ def _pad_modes():  # no gradient outside constant mode: reference checks only
 _CONV = _conv_cases() + _slice_cases()
 _CONV_DYNAMIC = ["Conv-2d-s2-p1-odd", "Conv-2d-group2", "Conv-2d-depthwise-dm2", "Conv-3d",
                  "ConvTranspose-2d-s2-p1-op1", "ConvTranspose-2d-group2", "Slice-step2",
-                 "Slice-step-minus2", "Slice-all-of-axis0"]
+                 "Slice-step-minus2", "Slice-all-of-axis0", "Slice-reverse-axis0"]
 GRAD_CASES += _CONV
 DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,))
                   for c in _CONV if c.id in _CONV_DYNAMIC]

@@ -53,15 +53,22 @@ def _slice_rule(ins, attrs):
     shape = list(x.shape)
     for axis, start, end, step in _spec(ins, x.ndim):
         if shape[axis] is None:
-            full = step == 1 and start == 0 and end >= _BIG // 2
-            shape[axis] = None if full else _unknown(axis, x)
+            shape[axis] = None if _whole(start, end, step) else _unknown(axis, x)
         else:
             shape[axis] = _clamp(shape[axis], start, end, step)[1]
     return [(tuple(shape), x.dtype)]
 
 
+def _whole(start, end, step):
+    """Does this slice take every element of an axis of any length (forwards, or reversed)?"""
+    forwards = step == 1 and start == 0 and end >= _BIG // 2
+    backwards = step == -1 and (start == -1 or start >= _BIG // 2) and end <= -_BIG // 2
+    return forwards or backwards
+
+
 def _unknown(axis, x):
-    raise ValueError(f"Slice along axis {axis} of unknown size (shape {x.shape}) must take all of it")
+    raise ValueError(f"Slice along axis {axis} of unknown size (shape {x.shape}) must take all of it, "
+                     "forwards or reversed")
 
 
 def _slice_ref(x, starts, ends, axes=None, steps=None):
@@ -90,6 +97,9 @@ def _slice_grad(n, grads):
     for axis, start, end, step in _spec(n.inputs, x.ndim):
         dim = x.shape[axis]
         if dim is None:  # the shape rule only lets a slice take all of an unknown axis
+            if step < 0:  # reversed it: reverse the gradient back
+                gy = op.Slice(gy, np.array([-1], np.int64), np.array([-_BIG], np.int64),
+                              np.array([axis], np.int64), np.array([-1], np.int64))
             continue
         first, count = _clamp(dim, start, end, step)
         if count == 0:  # nothing was read
