@@ -359,3 +359,18 @@ def test_set_weights_between_fits_is_used():
     assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(np.log(3), rel=1e-5)
     model.fit(x, y, epochs=1, verbose=0)  # training continues from the assigned zeros
     assert not np.allclose(model.get_weights()[-1], 0)
+
+
+def test_freezing_a_model_freezes_its_layers():
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+    inner.trainable = False
+    assert [layer.trainable for layer in inner.layers] == [False, False]
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1)])
+    outer.compile("sgd", "mse")
+    frozen = [w.copy() for w in inner.get_weights()]
+    x = np.random.default_rng(0).random((8, 3), dtype=np.float32)
+    outer.train_on_batch(x, np.ones((8, 1), np.float32))
+    for before, after in zip(frozen, inner.get_weights()):  # BN's moving statistics stay too
+        np.testing.assert_array_equal(before, after)
+    inner.trainable = True
+    assert all(layer.trainable for layer in inner.layers)

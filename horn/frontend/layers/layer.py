@@ -69,6 +69,17 @@ class Layer:
         build_and_mark._marks_built = True
         cls.build = build_and_mark
 
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """As in Keras 3, (un)freezing a layer (un)freezes the layers inside it too."""
+        self._trainable = bool(value)
+        for sub in self._sublayers() if hasattr(self, "_trainable_weights") else []:
+            sub.trainable = value
+
     # -- weights ------------------------------------------------------------------------
     def add_weight(self, *args, **kwargs):
         """Create a weight. Keras 3 order: (shape, initializer, dtype, trainable, ..., name);
