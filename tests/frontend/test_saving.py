@@ -162,3 +162,22 @@ def test_model_checkpoint_saves_the_best_epochs(tmp_path):
     assert best.best == pytest.approx(min(history["loss"]))
     restored = keras.models.load_model(tmp_path / "best.h5")
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_hard_sigmoid_in_a_keras2_file_means_keras2s_formula(tmp_path):
+    """Keras 2's hard_sigmoid (the default recurrent activation of 2.2's LSTM) was clip(0.2x+0.5, 0, 1)."""
+    import h5py
+
+    keras.config.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 3)), keras.layers.LSTM(5, recurrent_activation="hard_sigmoid")])
+    path = tmp_path / "k2.h5"
+    model.save(path)
+    with h5py.File(path, "r+") as f:  # make it look like a file Keras 2.3 wrote
+        f.attrs["keras_version"] = b"2.3.1"
+    loaded = keras.models.load_model(path)
+    assert loaded.layers[0].get_config()["recurrent_activation"] == "hard_sigmoid_keras2"
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype(np.float32) * 3
+    twin = keras.Sequential([keras.Input((4, 3)), keras.layers.LSTM(5, recurrent_activation="hard_sigmoid_keras2")])
+    twin.set_weights(model.get_weights())
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), twin.predict(x, verbose=0), atol=1e-6)
+    assert np.abs(loaded.predict(x, verbose=0) - model.predict(x, verbose=0)).max() > 1e-3  # the formulas differ

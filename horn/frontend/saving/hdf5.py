@@ -148,6 +148,10 @@ def load_model(filepath, custom_objects=None, compile=True):
                              "and call model.load_weights() instead")
         config = f.attrs["model_config"]
         config = json.loads(config.decode() if isinstance(config, bytes) else config)
+        version = f.attrs.get("keras_version", b"")
+        version = version.decode() if isinstance(version, bytes) else str(version)
+        if version.startswith(("1.", "2.")):
+            config = keras2_activations(config)
         model = model_from_config(config, custom_objects)
         read_weights(f["model_weights"], model)
         training = f.attrs.get("training_config")
@@ -155,6 +159,16 @@ def load_model(filepath, custom_objects=None, compile=True):
         compile_from_training_config(model, json.loads(training.decode() if isinstance(training, bytes)
                                                        else training), custom_objects)
     return model
+
+
+def keras2_activations(config):
+    """In Keras 1/2 files 'hard_sigmoid' meant clip(0.2x + 0.5, 0, 1), not Keras 3's relu6(x + 3) / 6."""
+    if isinstance(config, dict):
+        return {k: "hard_sigmoid_keras2" if k in ("activation", "recurrent_activation") and v == "hard_sigmoid"
+                else keras2_activations(v) for k, v in config.items()}
+    if isinstance(config, list):
+        return [keras2_activations(v) for v in config]
+    return config
 
 
 def compile_from_training_config(model, training, custom_objects=None):
