@@ -95,8 +95,8 @@ def get(identifier):
 
 
 def serialize(constraint):
-    if constraint is None:
-        return None
+    if constraint is None or isinstance(constraint, (str, dict)):
+        return constraint
     if isinstance(constraint, Constraint):
         return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
     return getattr(constraint, "__name__", None)

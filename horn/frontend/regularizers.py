@@ -70,3 +70,12 @@ def get(identifier):
     if isinstance(identifier, dict):
         return _registry.lookup(identifier["class_name"]).from_config(identifier.get("config", {}))
     raise TypeError(f"Could not interpret regularizer identifier: {identifier!r}")
+
+
+def serialize(regularizer):
+    """{'class_name', 'config'} for a Regularizer; names and dicts as they are; None stays None."""
+    if regularizer is None or isinstance(regularizer, (str, dict)):
+        return regularizer
+    if isinstance(regularizer, Regularizer):
+        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return getattr(regularizer, "__name__", None)

@@ -8,7 +8,6 @@ import numpy as np
 
 from ..compiler.ir import Arithmetic
 
-
 _generation = [0]  # bumped by every assign() and training step, in any model
 
 

@@ -1,6 +1,17 @@
 """The op vocabulary: importing this package registers every OpDef in `OPS`."""
 
 from . import (  # noqa: F401
-    activations, conv, elementwise, gather, linalg, nn, pooling, random, recurrent, reductions, resize, shape,
+    activations,
+    conv,
+    elementwise,
+    gather,
+    linalg,
+    nn,
+    pooling,
+    random,
+    recurrent,
+    reductions,
+    resize,
+    shape,
     slicing,
 )

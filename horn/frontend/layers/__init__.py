@@ -10,8 +10,24 @@ __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer",
 
 
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
-from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,  # noqa: E402
-                      average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .merging import (  # noqa: E402
+           Add,
+           Average,
+           Concatenate,
+           Dot,
+           Maximum,
+           Minimum,
+           Multiply,
+           Subtract,
+           add,
+           average,
+           concatenate,
+           dot,
+           maximum,
+           minimum,
+           multiply,
+           subtract,
+)
 from .normalization import LayerNormalization  # noqa: E402
 
 __all__ += ["Add", "Average", "Concatenate", "Dot", "ELU", "LayerNormalization", "LeakyReLU", "Maximum",
@@ -63,8 +79,7 @@ from .conv_lstm import ConvLSTM2D  # noqa: E402
 
 __all__ += ["ConvLSTM2D"]
 
-from .rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: E402
-                  StackedRNNCells)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells  # noqa: E402
 
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells"]
 

@@ -1,6 +1,6 @@
 """Activation functions as layers, with Keras's arguments and defaults."""
 
-from ... import activations, initializers, ops
+from ... import activations, constraints, initializers, ops, regularizers
 from ..layer import Layer
 
 
@@ -100,4 +100,5 @@ class PReLU(_ActivationLayer):
 
     def get_config(self):
         return {**super().get_config(), "alpha_initializer": initializers.serialize(self.alpha_initializer),
-                "alpha_regularizer": None, "alpha_constraint": None, "shared_axes": self.shared_axes}
+                "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+                "alpha_constraint": constraints.serialize(self.alpha_constraint), "shared_axes": self.shared_axes}

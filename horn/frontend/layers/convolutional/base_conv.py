@@ -1,6 +1,6 @@
 """BaseConv: what Conv1D, Conv2D and Conv3D share (Keras's arguments, weights and formulas)."""
 
-from ... import activations, initializers, ops
+from ... import activations, constraints, initializers, ops
 from ..input_spec import InputSpec
 from ..layer import Layer
 from ..layout import normalize_data_format, to_channels_first
@@ -86,4 +86,5 @@ class BaseConv(Layer):
                 "kernel_regularizer": cu.serialize_regularizer(self.kernel_regularizer),
                 "bias_regularizer": cu.serialize_regularizer(self.bias_regularizer),
                 "activity_regularizer": cu.serialize_regularizer(self.activity_regularizer),
-                "kernel_constraint": None, "bias_constraint": None}
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}

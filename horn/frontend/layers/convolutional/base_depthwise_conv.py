@@ -1,6 +1,6 @@
 """BaseDepthwiseConv: what DepthwiseConv1D and DepthwiseConv2D share."""
 
-from ... import activations, initializers, ops
+from ... import activations, constraints, initializers, ops
 from ..input_spec import InputSpec
 from ..layer import Layer
 from ..layout import normalize_data_format, to_channels_first
@@ -83,4 +83,5 @@ class BaseDepthwiseConv(Layer):
                 "depthwise_regularizer": cu.serialize_regularizer(self.depthwise_regularizer),
                 "bias_regularizer": cu.serialize_regularizer(self.bias_regularizer),
                 "activity_regularizer": cu.serialize_regularizer(self.activity_regularizer),
-                "depthwise_constraint": None, "bias_constraint": None}
+                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}

@@ -1,6 +1,6 @@
 """BaseSeparableConv: what SeparableConv1D and SeparableConv2D share."""
 
-from ... import activations, initializers, ops
+from ... import activations, constraints, initializers, ops
 from ..input_spec import InputSpec
 from ..layer import Layer
 from ..layout import normalize_data_format, to_channels_first
@@ -94,4 +94,6 @@ class BaseSeparableConv(Layer):
                 "pointwise_regularizer": cu.serialize_regularizer(self.pointwise_regularizer),
                 "bias_regularizer": cu.serialize_regularizer(self.bias_regularizer),
                 "activity_regularizer": cu.serialize_regularizer(self.activity_regularizer),
-                "depthwise_constraint": None, "pointwise_constraint": None, "bias_constraint": None}
+                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ... import activations, initializers, ops, regularizers
+from ... import activations, constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
 from .rnn import (
@@ -165,7 +165,9 @@ class LSTMCell(DropoutRNNCell, Layer):
                 "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
                 "recurrent_regularizer": serialize_regularizer(self.recurrent_regularizer),
                 "bias_regularizer": serialize_regularizer(self.bias_regularizer),
-                "kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None,
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
                 "implementation": self.implementation}
 

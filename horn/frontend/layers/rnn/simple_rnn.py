@@ -1,6 +1,6 @@
 """SimpleRNNCell and SimpleRNN: output = activation(x @ kernel + h @ recurrent_kernel + bias)."""
 
-from ... import activations, initializers, ops, regularizers
+from ... import activations, constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
 from .rnn import (
@@ -123,7 +123,9 @@ class SimpleRNNCell(DropoutRNNCell, Layer):
                 "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
                 "recurrent_regularizer": serialize_regularizer(self.recurrent_regularizer),
                 "bias_regularizer": serialize_regularizer(self.bias_regularizer),
-                "kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None,
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
 
 
