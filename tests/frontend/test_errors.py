@@ -184,3 +184,19 @@ def test_reshape_bad_target(target):
 def test_model_with_disconnected_input():
     with pytest.raises(ValueError, match="Graph disconnected"):
         keras.Model(keras.Input(shape=(3,)), layers.Dense(2)(keras.Input(shape=(4,))))
+
+
+def test_a_nan_loss_stops_fit_with_an_error_that_says_why():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e6), loss="mse")
+    x = np.full((8, 2), 1e3, np.float32)
+    with pytest.raises(FloatingPointError, match=r"loss became (nan|inf) in epoch (\d).*lower learning rate") as e:
+        model.fit(x, x[:, :1], epochs=10, verbose=0)
+    epoch = int(__import__("re").search(r"in epoch (\d+)", str(e.value)).group(1))
+    assert len(model.history.history["loss"]) == epoch  # the epochs up to the failure are kept
+    bad = x.copy()
+    bad[3, 1] = np.nan
+    fresh = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    fresh.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(FloatingPointError, match="input array x contains NaN"):
+        fresh.fit(bad, x[:, :1], epochs=2, verbose=0)

@@ -285,9 +285,15 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if _is_nan(logs.get("loss")):
-                print(f"Training stopped: the loss became NaN in epoch {epoch + 1}. Try a lower learning rate "
-                      "or check the inputs for NaN/inf values.")
-                break
+                cbs.on_train_end(logs)
+                bad = _first_non_finite(xs + ys)
+                raise FloatingPointError(
+                    f"fit(): the loss became {logs['loss']} in epoch {epoch + 1} of model '{self.name}'. "
+                    + (f"The {bad} contains NaN or inf values. " if bad else
+                       "The data is finite, so training diverged: try a lower learning rate (the optimizer's "
+                       f"is {self.optimizer.learning_rate}), gradient clipping (clipnorm=1.0), or "
+                       "normalized inputs. ")
+                    + "model.history holds the epochs before.")
             if self.stop_training:
                 break
         cbs.on_train_end(logs)
@@ -431,6 +437,13 @@ def _format(logs, return_dict):
         return logs
     values = list(logs.values())
     return values[0] if len(values) == 1 else values
+
+
+def _first_non_finite(arrays):
+    for i, a in enumerate(arrays):
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            return f"input array {i}" if i else "input array x"
+    return None
 
 
 def _is_nan(v):
