@@ -1,5 +1,7 @@
 """Mistakes a user makes, and the messages that name who, what was expected and what was got."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -192,7 +194,7 @@ def test_a_nan_loss_stops_fit_with_an_error_that_says_why():
     x = np.full((8, 2), 1e3, np.float32)
     with pytest.raises(FloatingPointError, match=r"loss became (nan|inf) in epoch (\d).*lower learning rate") as e:
         model.fit(x, x[:, :1], epochs=10, verbose=0)
-    epoch = int(__import__("re").search(r"in epoch (\d+)", str(e.value)).group(1))
+    epoch = int(re.search(r"in epoch (\d+)", str(e.value)).group(1))
     assert len(model.history.history["loss"]) == epoch  # the epochs up to the failure are kept
     bad = x.copy()
     bad[3, 1] = np.nan
