@@ -46,15 +46,31 @@ def compile_eager(layer, arrays, args, kwargs):
     return tracing.pack_like(structure, program(*flat))
 
 
-def predict_graph(model, specs):
-    """The inference graph: inputs named after the model's inputs, parameters as constants."""
+def predict_graph(model, specs, carry_states=False):
+    """The inference graph: inputs named after the model's inputs, parameters as constants.
+
+    With carry_states, the states that stateful layers carry from batch to batch are inputs
+    ("carried_state_i") and their new values extra outputs ("carried_state_i_next"); the
+    variables they belong to are `graph.carried` (empty for a model without such state)."""
+    graph, carried = _predict_trace(model, specs, carry_states, bound={})
+    if carried:
+        graph, _ = _predict_trace(model, specs, carry_states, bound=carried)
+    return graph
+
+
+def _predict_trace(model, specs, carry_states, bound):
     graph = Graph(model.name)
-    trace = Trace(graph, training=False, variables="constants")
+    xs = [graph.input(shape, dtype, name) for (shape, dtype), name in zip(specs, model.input_names)]
+    inputs = {id(v): graph.input(v.shape, v.dtype, f"carried_state_{i}") for i, v in enumerate(bound.values())}
+    trace = Trace(graph, training=False, variables="constants", bound=inputs, carry_states=carry_states)
     with trace.active():
-        xs = [graph.input(shape, dtype, name) for (shape, dtype), name in zip(specs, model.input_names)]
         outs = tracing.flatten(model(xs if len(xs) > 1 else xs[0], training=False))
     graph.outputs, graph.output_names = outs, list(model.output_names)
-    return graph
+    graph.carried = list(bound.values())
+    if bound:
+        graph.outputs += [trace.updates[id(v)][1] for v in bound.values()]
+        graph.output_names += [f"carried_state_{i}_next" for i in range(len(bound))]
+    return graph, {id(var): var for var, _ in trace.updates.values()}
 
 
 class StepSpec:

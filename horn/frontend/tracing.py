@@ -12,9 +12,11 @@ _active: contextvars.ContextVar = contextvars.ContextVar("horn_trace", default=N
 
 
 class Trace:
-    def __init__(self, graph, training=False, variables="inputs", bound=None):
+    def __init__(self, graph, training=False, variables="inputs", bound=None, carry_states=False):
         self.graph = graph
         self.training = bool(training)
+        # Also record state updates outside training (a stateful RNN's states in predict()).
+        self.carry_states = bool(carry_states)
         self.mode = variables  # "inputs": new graph inputs; "constants": baked-in values
         self.bound = dict(bound or {})  # id(variable) -> Value
         self.losses = []

@@ -301,11 +301,13 @@ def test_stateful_states_persist_across_batches_and_reset():
     np.testing.assert_allclose(layer.states[0].numpy(), h1, atol=2e-6)
     model.train_on_batch(x2, y)  # starts from the state batch 1 left
     np.testing.assert_allclose(layer.states[0].numpy(), h2, atol=2e-6)
-    # predict reads the current state as its initial state (without advancing it, and says so)
+    # predict starts from the current state and carries it on, as Keras does
     _, want = simple_rnn_ref(x1.astype(np.float64), k, rk, b, h0=h2)
-    with pytest.warns(UserWarning, match="is stateful: horn's predict"):
-        np.testing.assert_allclose(model.predict(x1, batch_size=batch), want, atol=2e-6)
-    np.testing.assert_allclose(layer.states[0].numpy(), h2, atol=2e-6)
+    np.testing.assert_allclose(model.predict(x1, batch_size=batch), want, atol=2e-6)
+    np.testing.assert_allclose(layer.states[0].numpy(), want, atol=2e-6)
+    _, h3 = simple_rnn_ref(x2.astype(np.float64), k, rk, b, h0=want)
+    np.testing.assert_allclose(model.predict(x2, batch_size=batch), h3, atol=2e-6)
+    h2 = h3
     model.reset_states()
     np.testing.assert_array_equal(layer.states[0].numpy(), 0.0)
     model.train_on_batch(x1, y)

@@ -184,9 +184,10 @@ class Layer:
             trace.losses.append(loss)
 
     def add_update(self, variable, value):
-        """While training, replace `variable` by `value` after the step (e.g. moving statistics)."""
+        """While training, replace `variable` by `value` after the step (e.g. moving statistics);
+        a layer's carried state (a stateful RNN's) is also updated by predict()."""
         trace = tracing.current()
-        if trace is not None and trace.training:
+        if trace is not None and (trace.training or trace.carry_states):
             trace.updates[id(variable)] = (variable, value)
 
     # -- calling ------------------------------------------------------------------------

@@ -210,17 +210,25 @@ class Trainer:
         return prog
 
     def _predict_program(self, xs):
+        """The inference program for inputs like xs (cached; rebuilt when weights changed).
+        It is called with the inputs and returns the outputs; states that stateful layers
+        carry between batches go in and come back out around the call, on the host."""
         key = tuple((a.shape[1:], a.dtype.str) for a in xs)
         entry = self._predict_programs.get(key)
         if entry is not None and entry[0] == generation():
             return entry[2]  # no variable anywhere changed since this program was built
-        versions = tuple(w.version for w in self.weights)
+        carried = entry[3] if entry is not None else ()
+        versions = tuple(w.version for w in self.weights if not any(w is c for c in carried))
         if entry is None or entry[1] != versions:
-            graph = programs.predict_graph(self, _specs(xs))
+            graph = programs.predict_graph(self, _specs(xs), carry_states=True)
             program = Program(programs.compile_graph(graph).SerializeToString())
+            carried = graph.carried
+            if carried:
+                program = _CarryingStates(program, carried)
+            versions = tuple(w.version for w in self.weights if not any(w is c for c in carried))
         else:
             program = entry[2]
-        self._predict_programs[key] = (generation(), versions, program)
+        self._predict_programs[key] = (generation(), versions, program, carried)
         return program
 
     # -- fit ------------------------------------------------------------------------------
@@ -416,6 +424,21 @@ class Trainer:
         export_onnx(self, filepath, input_signature)
         if verbose:
             print(f"Saved the inference program to {filepath}")
+
+
+class _CarryingStates:
+    """Runs a predict program whose stateful layers carry states from one batch to the next,
+    as Keras's predict() does: the states are fed in and the new ones kept (small host arrays)."""
+
+    def __init__(self, program, variables):
+        self.program, self.variables = program, variables
+
+    def __call__(self, *xs):
+        outs = self.program(*xs, *[v.numpy() for v in self.variables])
+        n = len(self.variables)
+        for var, value in zip(self.variables, outs[-n:]):
+            var._set_from_device(value)  # the layer's state, not a weight change: no recompiling
+        return outs[:-n]
 
 
 def _sw_specs(sws, ys):

@@ -37,9 +37,9 @@ with the serialized cell, and the constructor's `zero_output_for_mask` (Bidirect
 Stateful layers keep their states in non-trainable Variables updated with `add_update`, so the
 training program carries them on the device like moving statistics; `reset_states()` assigns
 zeros (or given values). The states are layer weights (last, after the cell's), which Keras's
-files do not hold: `convert_loaded_weights` keeps them when loading. Unlike Keras, predict()
-and eager calls read the states but do not advance them (they are inference programs, without
-state outputs); a one-time warning says so.
+files do not hold: `convert_loaded_weights` keeps them when loading. predict() carries them
+from batch to batch too (its program takes and returns them; see programs.predict_graph); an
+eager call on numpy reads them without advancing them, and a one-time warning says so.
 """
 
 import warnings
@@ -291,7 +291,7 @@ class RNN(Layer):
         if self.stateful:
             for var, value in zip(self.states, flat_states):
                 self.add_update(var, value)
-            if trace is not None and trace.mode == "constants" and not trace.training:
+            if trace is not None and trace.mode == "constants" and not (trace.training or trace.carry_states):
                 self._warn_stateful_inference()
         if self.return_sequences:
             output = self._batch_major(seq)
@@ -304,10 +304,9 @@ class RNN(Layer):
     def _warn_stateful_inference(self):
         if not self._warned_stateful_inference:
             self._warned_stateful_inference = True
-            warnings.warn(f"Layer '{self.name}' is stateful: horn's predict() and eager calls start from its "
-                          "current states but do not keep the final ones (Keras does); the states advance in "
-                          "fit() and train_on_batch(). To step a recurrence at inference, call the layer with "
-                          "return_state=True and pass the states back as initial_state.", stacklevel=2)
+            warnings.warn(f"Layer '{self.name}' is stateful: an eager call on numpy starts from its current "
+                          "states but does not keep the final ones; predict(), fit() and train_on_batch() "
+                          "carry them from batch to batch, as Keras does.", stacklevel=4)
 
     def _need_static_time(self, x, cell, training, mask):
         if x.shape[1] is not None:
