@@ -39,11 +39,20 @@ def compile_eager(layer, arrays, args, kwargs):
             out = layer._traced_call(values, args, dict(kwargs))
         graph.outputs = tracing.flatten(out)
         graph.output_names = [f"output_{i}" for i in range(len(graph.outputs))]
-        entry = (Program(compile_graph(graph).SerializeToString()), out)
+        # A training-mode call also makes its updates (BatchNormalization's moving statistics).
+        updated = [var for var, _ in trace.updates.values()]
+        graph.outputs += [value for _, value in trace.updates.values()]
+        graph.output_names += [f"update_{i}" for i in range(len(updated))]
+        entry = (Program(compile_graph(graph).SerializeToString()), out, updated)
         key = (key[:3] + (tuple(w.version for w in layer.weights),))  # weights exist now
         layer._eager_programs = {key: entry}
-    program, structure = entry
-    return tracing.pack_like(structure, program(*flat))
+    program, structure, updated = entry
+    results = program(*flat)
+    if updated:
+        for var, value in zip(updated, results[-len(updated):]):
+            var.assign(value)
+        results = results[:-len(updated)]
+    return tracing.pack_like(structure, results)
 
 
 def predict_graph(model, specs, carry_states=False):

@@ -282,3 +282,14 @@ def test_shape_errors_name_the_layer():
     keras.Sequential([keras.Input((4,)), layer])
     with pytest.raises(ValueError, match="bn_c"):
         layer(np.zeros((2, 5), np.float32))
+
+
+def test_an_eager_training_call_updates_the_moving_statistics():
+    """As in Keras, bn(x, training=True) on numpy moves the moving mean and variance."""
+    bn = keras.layers.BatchNormalization(momentum=0.5)
+    x = np.random.default_rng(0).normal(3.0, 2.0, (64, 4)).astype(np.float32)
+    bn(x, training=True)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), 0.5 * x.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), 0.5 + 0.5 * x.var(axis=0), rtol=1e-4)
+    bn(x)  # inference: no update
+    np.testing.assert_allclose(bn.moving_mean.numpy(), 0.5 * x.mean(axis=0), rtol=1e-5)
