@@ -187,15 +187,26 @@ def _backward(x_shape, w_shape, **attrs):
 
 def test_weight_gradient_trims_the_end_pad_instead_of_slicing():
     # 8 + 1 + 1 - 3 is odd with stride 2: the last pad row is never read, so dW's Conv drops it.
-    ops = _backward((2, 3, 8, 8), (4, 3, 3, 3), strides=[2, 2], pads=[1, 1, 1, 1])
+    # (1-D: 2-D ungrouped convs take the im2col rule, below.)
+    ops = _backward((2, 3, 8), (4, 3, 3), strides=[2], pads=[1, 1])
     assert ops.count("Conv") == 2 and ops.count("ConvTranspose") == 1 and "Slice" not in ops
 
 
 def test_weight_gradient_slices_when_rows_go_unread():
     # Stride 3 over 9 rows with a 2-tap kernel reads rows 0-1, 3-4, 6-7 and never row 8, and
     # there is no pad to trim: dW's Conv covers 3 kernel positions and the third is cut off.
-    ops = _backward((1, 2, 9, 9), (2, 2, 2, 2), strides=[3, 3])
+    ops = _backward((1, 2, 9), (2, 2, 2), strides=[3])
     assert ops.count("Slice") == 1
+
+
+def test_2d_ungrouped_weight_gradient_is_im2col_and_one_gemm():
+    # One strided Slice per kernel tap of the padded input, one Concat, one Gemm against dY.
+    ops = _backward((2, 3, 8, 7), (4, 3, 3, 2), strides=[2, 1], pads=[1, 0, 1, 1])
+    assert ops.count("Gemm") == 1 and ops.count("Slice") == 6 and ops.count("Concat") == 1
+    assert ops.count("Conv") == 1 and ops.count("Pad") == 1
+    # Grouped convs keep the regrouped Conv.
+    ops = _backward((2, 4, 8, 8), (4, 2, 3, 3), group=2)
+    assert ops.count("Conv") == 2 and "Gemm" not in ops
 
 
 def test_grouped_weight_gradient_regroups_batch_and_channels():
