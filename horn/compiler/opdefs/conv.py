@@ -255,8 +255,8 @@ def _conv_grad(n, grads):
     return _with_bias(n, dx, dw, gy)
 
 
-# The im2col weight gradient builds a column matrix of taps times the input's size; past 5x5
-# kernels that buffer grows faster than the time it saves is measured, so they keep the Conv.
+# The im2col weight gradient builds a column matrix of taps times the input's size. Kernels
+# larger than 5x5 keep the Conv to bound that buffer (a guess: only 3x3 has been timed).
 _IM2COL_MAX_TAPS = 25
 
 
