@@ -2,17 +2,17 @@
 
 import numpy as np
 
-from ... import activations, constraints, initializers, ops, regularizers
+from ... import activations, constraints, initializers, ops
 from ..input_spec import InputSpec
 from ..layer import Layer
 from .rnn import (
     CellLayer,
     DropoutRNNCell,
     check_legacy_args,
-    check_rate,
     check_units,
     onnx_activations,
     serialize_regularizer,
+    store_cell_settings,
     zero_initial_state,
 )
 
@@ -53,20 +53,11 @@ class LSTMCell(DropoutRNNCell, Layer):
         units = check_units(units, type(self).__name__)
         super().__init__(**kwargs)
         self.units = units
-        self.activation = activations.get(activation)
+        store_cell_settings(self, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
+                            kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint,
+                            recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias, self.unit_forget_bias = bool(use_bias), bool(unit_forget_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
-        self.bias_constraint = bias_constraint
-        self.dropout = check_rate(dropout, type(self).__name__, "dropout")
-        self.recurrent_dropout = check_rate(recurrent_dropout, type(self).__name__, "recurrent_dropout")
-        self.seed = seed
+        self.unit_forget_bias = bool(unit_forget_bias)
         self.implementation = 1 if self.recurrent_dropout else int(implementation)
         if self.implementation == 1:
             self.dropout_mask_count = 4

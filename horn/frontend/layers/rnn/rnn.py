@@ -46,7 +46,7 @@ import warnings
 
 import numpy as np
 
-from ... import activations, ops, tracing
+from ... import activations, constraints, initializers, ops, regularizers, tracing
 from ..input_spec import InputSpec
 from ..layer import Layer
 from .stacked_rnn_cells import StackedRNNCells
@@ -467,6 +467,28 @@ def _is_int(size):
 
 
 # -- shared by the built-in cells and layers (SimpleRNN, LSTM, GRU) ---------------------------
+
+
+def store_cell_settings(cell, activation, use_bias, kernel_initializer, recurrent_initializer,
+                        bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                        kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                        seed):
+    """The arguments every Keras recurrent cell takes, resolved and checked, set on `cell`."""
+    who = type(cell).__name__
+    cell.activation = activations.get(activation)
+    cell.use_bias = bool(use_bias)
+    cell.kernel_initializer = initializers.get(kernel_initializer)
+    cell.recurrent_initializer = initializers.get(recurrent_initializer)
+    cell.bias_initializer = initializers.get(bias_initializer)
+    cell.kernel_regularizer = regularizers.get(kernel_regularizer)
+    cell.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    cell.bias_regularizer = regularizers.get(bias_regularizer)
+    cell.kernel_constraint = constraints.get(kernel_constraint)
+    cell.recurrent_constraint = constraints.get(recurrent_constraint)
+    cell.bias_constraint = constraints.get(bias_constraint)
+    cell.dropout = check_rate(dropout, who, "dropout")
+    cell.recurrent_dropout = check_rate(recurrent_dropout, who, "recurrent_dropout")
+    cell.seed = seed
 
 
 def check_units(units, who):
