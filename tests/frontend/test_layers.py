@@ -408,3 +408,15 @@ def test_dropout_after_frozen_layers_still_drops_in_training():
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
     losses = [model.train_on_batch(x, y) for _ in range(3)]
     assert len(set(losses)) == 3  # a new mask each step, so a new loss with unchanged weights
+
+
+def test_dropout_noise_shape_shares_the_mask_along_its_ones():
+    x = np.ones((6, 5, 4), np.float32)
+    out = layers.Dropout(0.5, noise_shape=(None, 1, 4), seed=1)(x, training=True)
+    assert set(np.unique(out).tolist()) <= {0.0, 2.0}
+    np.testing.assert_array_equal(out, np.broadcast_to(out[:, :1, :], out.shape))  # same at every step
+    assert 0 < (out == 0).mean() < 1
+    with pytest.raises(ValueError, match="does not broadcast"):
+        layers.Dropout(0.5, noise_shape=(None, 3, 4))(x, training=True)
+    assert layers.Dropout.from_config(layers.Dropout(0.2, noise_shape=(None, 1, 4)).get_config()).noise_shape == \
+        (None, 1, 4)

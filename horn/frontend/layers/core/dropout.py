@@ -11,7 +11,9 @@ class Dropout(Layer):
 
     Args:
         rate: fraction of the inputs to drop, in [0, 1).
-        noise_shape: not supported yet beyond None (one mask element per input element).
+        noise_shape: the shape of the keep/drop mask, broadcast over the input: e.g.
+            (batch_size, 1, features) drops the same features at every timestep; None entries
+            take the input's size.
         seed: makes the sequence of masks reproducible.
     """
 
@@ -21,15 +23,33 @@ class Dropout(Layer):
             raise TypeError(f"Dropout(rate=...) must be a number in [0, 1), got {rate!r}")
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout(rate=...) must be in [0, 1), got {rate!r}")
-        if noise_shape is not None:
-            raise NotImplementedError("Dropout(noise_shape=...) is not supported by horn yet")
-        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        self.rate, self.seed = float(rate), seed
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
-        if training and self.rate > 0:
+        if not training or self.rate == 0:
+            return inputs
+        if self.noise_shape is None:
             return ops.dropout(inputs, self.rate, seed=self.seed)
-        return inputs
+        return ops.multiply(inputs, ops.dropout_mask(self._mask_like(inputs), self.rate, seed=self.seed))
+
+    def _mask_like(self, inputs):
+        """A slice of the inputs with the noise shape: one mask element per position of it."""
+        shape = tuple(inputs.shape)
+        if len(self.noise_shape) != len(shape):
+            raise ValueError(f"Layer '{self.name}' has noise_shape {self.noise_shape}, which does not match "
+                             f"the rank of its input shape {shape}")
+        sizes = []
+        for d, n in zip(shape, self.noise_shape):
+            if n is None or n == d:
+                sizes.append(-1)
+            elif n == 1:
+                sizes.append(1)
+            else:
+                raise ValueError(f"Layer '{self.name}' has noise_shape {self.noise_shape}, which does not "
+                                 f"broadcast to its input shape {shape} (each entry must be 1 or the input's size)")
+        return ops.slice(inputs, [0] * len(shape), sizes)
 
     def compute_output_shape(self, input_shape):
         return input_shape
