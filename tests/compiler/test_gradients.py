@@ -53,7 +53,7 @@ def test_gradient_matches_finite_differences(case, optimized):
     tol = _tol(case)
     np.testing.assert_allclose(loss, want_loss, rtol=tol, atol=tol, err_msg="loss")
     assert len(grads) == len(want_grads)
-    for i, (got, want, v) in enumerate(zip(grads, want_grads, built.graph.inputs)):
+    for got, want, v in zip(grads, want_grads, built.graph.inputs):
         assert got.shape == want.shape, f"d/d{v.name}: shape {got.shape}, want {want.shape}"
         assert got.dtype == v.dtype, f"d/d{v.name}: dtype {got.dtype}, want {v.dtype}"
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=f"d loss / d {v.name}")
