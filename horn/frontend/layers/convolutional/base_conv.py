@@ -1,6 +1,6 @@
 """BaseConv: what Conv1D, Conv2D and Conv3D share (Keras's arguments, weights and formulas)."""
 
-from ... import activations, constraints, initializers, ops
+from ... import activations, constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
 from ..layout import normalize_data_format, to_channels_first
@@ -83,8 +83,8 @@ class BaseConv(Layer):
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": cu.serialize_regularizer(self.kernel_regularizer),
-                "bias_regularizer": cu.serialize_regularizer(self.bias_regularizer),
-                "activity_regularizer": cu.serialize_regularizer(self.activity_regularizer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint)}

@@ -1,6 +1,6 @@
 """BaseDepthwiseConv: what DepthwiseConv1D and DepthwiseConv2D share."""
 
-from ... import activations, constraints, initializers, ops
+from ... import activations, constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
 from ..layout import normalize_data_format, to_channels_first
@@ -80,8 +80,8 @@ class BaseDepthwiseConv(Layer):
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "depthwise_regularizer": cu.serialize_regularizer(self.depthwise_regularizer),
-                "bias_regularizer": cu.serialize_regularizer(self.bias_regularizer),
-                "activity_regularizer": cu.serialize_regularizer(self.activity_regularizer),
+                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint)}

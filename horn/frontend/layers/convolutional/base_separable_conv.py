@@ -1,6 +1,6 @@
 """BaseSeparableConv: what SeparableConv1D and SeparableConv2D share."""
 
-from ... import activations, constraints, initializers, ops
+from ... import activations, constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
 from ..layout import normalize_data_format, to_channels_first
@@ -90,10 +90,10 @@ class BaseSeparableConv(Layer):
                 "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
                 "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "depthwise_regularizer": cu.serialize_regularizer(self.depthwise_regularizer),
-                "pointwise_regularizer": cu.serialize_regularizer(self.pointwise_regularizer),
-                "bias_regularizer": cu.serialize_regularizer(self.bias_regularizer),
-                "activity_regularizer": cu.serialize_regularizer(self.activity_regularizer),
+                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
                 "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint)}

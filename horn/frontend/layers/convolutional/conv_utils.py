@@ -103,10 +103,5 @@ def activate_and_restore(layer, y):
     return layer.activation(from_channels_first(y, layer.data_format))
 
 
-def serialize_regularizer(obj):
-    """A regularizer as Keras writes it in configs (None stays None)."""
-    return None if obj is None else {"class_name": type(obj).__name__, "config": obj.get_config()}
-
-
 def get_regularizer(identifier):
     return regularizers.get(identifier)

@@ -2,16 +2,16 @@
 
 import numpy as np
 
-from ... import activations, constraints, initializers, ops
+from ... import activations, ops
 from ..input_spec import InputSpec
 from ..layer import Layer
 from .rnn import (
     CellLayer,
     DropoutRNNCell,
+    cell_settings_config,
     check_legacy_args,
     check_units,
     onnx_activations,
-    serialize_regularizer,
     store_cell_settings,
     zero_initial_state,
 )
@@ -147,20 +147,9 @@ class LSTMCell(DropoutRNNCell, Layer):
     get_initial_state._horn_zeros = True
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
+        return {**super().get_config(), "units": self.units, **cell_settings_config(self),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "use_bias": self.use_bias, "unit_forget_bias": self.unit_forget_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
-                "recurrent_regularizer": serialize_regularizer(self.recurrent_regularizer),
-                "bias_regularizer": serialize_regularizer(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
-                "implementation": self.implementation}
+                "unit_forget_bias": self.unit_forget_bias, "implementation": self.implementation}
 
 
 class LSTM(CellLayer):

@@ -516,8 +516,19 @@ def check_legacy_args(kwargs, who):
             raise TypeError(f"{who}() got the Keras 1 argument {old!r}: use {new!r}")
 
 
-def serialize_regularizer(obj):
-    return None if obj is None else {"class_name": type(obj).__name__, "config": obj.get_config()}
+def cell_settings_config(cell):
+    """The config entries for what store_cell_settings set (Keras's names and forms)."""
+    return {"activation": activations.serialize(cell.activation), "use_bias": cell.use_bias,
+            "kernel_initializer": initializers.serialize(cell.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(cell.recurrent_initializer),
+            "bias_initializer": initializers.serialize(cell.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(cell.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(cell.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(cell.bias_regularizer),
+            "kernel_constraint": constraints.serialize(cell.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(cell.recurrent_constraint),
+            "bias_constraint": constraints.serialize(cell.bias_constraint),
+            "dropout": cell.dropout, "recurrent_dropout": cell.recurrent_dropout, "seed": cell.seed}
 
 
 def zero_initial_state(cell, batch_size=None):

@@ -1,15 +1,15 @@
 """SimpleRNNCell and SimpleRNN: output = activation(x @ kernel + h @ recurrent_kernel + bias)."""
 
-from ... import activations, constraints, initializers, ops
+from ... import ops
 from ..input_spec import InputSpec
 from ..layer import Layer
 from .rnn import (
     CellLayer,
     DropoutRNNCell,
+    cell_settings_config,
     check_legacy_args,
     check_units,
     onnx_activations,
-    serialize_regularizer,
     store_cell_settings,
     zero_initial_state,
 )
@@ -105,18 +105,7 @@ class SimpleRNNCell(DropoutRNNCell, Layer):
     get_initial_state._horn_zeros = True
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
-                "recurrent_regularizer": serialize_regularizer(self.recurrent_regularizer),
-                "bias_regularizer": serialize_regularizer(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
+        return {**super().get_config(), "units": self.units, **cell_settings_config(self)}
 
 
 class SimpleRNN(CellLayer):
