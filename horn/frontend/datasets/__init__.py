@@ -1,5 +1,5 @@
 """Data sets shipped inside horn (no download needed)."""
 
-from . import digits
+from . import digits, mnist
 
-__all__ = ["digits"]
+__all__ = ["digits", "mnist"]
