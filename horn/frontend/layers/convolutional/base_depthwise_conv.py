@@ -66,9 +66,7 @@ class BaseDepthwiseConv(Layer):
         return cu.activate_and_restore(self, y)
 
     def compute_output_shape(self, input_shape):
-        who = f"Layer '{self.name}' ({type(self).__name__})"
-        sizes = [cu.conv_output_length(n, k, self.padding, s, d, who, input_shape) for n, k, s, d in
-                 zip(cu.spatial(input_shape, self.data_format), self.kernel_size, self.strides, self.dilation_rate)]
+        sizes = cu.conv_output_sizes(self, input_shape)
         channels = input_shape[-1 if self.data_format == "channels_last" else 1]
         out = None if channels is None else channels * self.depth_multiplier
         return cu.with_channels(input_shape[0], sizes, out, self.data_format)

@@ -77,9 +77,7 @@ class BaseSeparableConv(Layer):
         return cu.activate_and_restore(self, y)
 
     def compute_output_shape(self, input_shape):
-        who = f"Layer '{self.name}' ({type(self).__name__})"
-        sizes = [cu.conv_output_length(n, k, self.padding, s, d, who, input_shape) for n, k, s, d in
-                 zip(cu.spatial(input_shape, self.data_format), self.kernel_size, self.strides, self.dilation_rate)]
+        sizes = cu.conv_output_sizes(self, input_shape)
         return cu.with_channels(input_shape[0], sizes, self.filters, self.data_format)
 
     def get_config(self):

@@ -105,3 +105,10 @@ def activate_and_restore(layer, y):
 
 def get_regularizer(identifier):
     return regularizers.get(identifier)
+
+
+def conv_output_sizes(layer, input_shape):
+    """The spatial output sizes of a (non-transposed) conv layer, with errors naming the layer."""
+    who = f"Layer '{layer.name}' ({type(layer).__name__})"
+    return [conv_output_length(n, k, layer.padding, s, d, who, input_shape) for n, k, s, d in
+            zip(spatial(input_shape, layer.data_format), layer.kernel_size, layer.strides, layer.dilation_rate)]
