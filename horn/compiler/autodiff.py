@@ -16,8 +16,18 @@ def gradients(graph, loss: Value, wrt: list[Value]) -> list[Value | None]:
     """d loss / d w for each w in wrt (None where w does not reach the loss)."""
     if loss.shape != ():
         raise ValueError(f"gradients() needs a scalar loss, got shape {loss.shape}")
-    needed = _nodes_between(graph, loss, wrt)
-    partials: dict[int, list[Value]] = {id(loss): [graph.constant(np.ones((), loss.dtype))]}
+    return vjp(graph, [loss], [graph.constant(np.ones((), loss.dtype))], wrt)
+
+
+def vjp(graph, outputs: list[Value], seeds: list[Value], wrt: list[Value]) -> list[Value | None]:
+    """Σ_k seeds[k] · d outputs[k] / d w for each w in wrt: the vector-Jacobian product that
+    carries output gradients (`seeds`, one per output, shaped like it) back to `wrt`."""
+    needed = set()
+    for out in outputs:
+        needed |= _nodes_between(graph, out, wrt)
+    partials: dict[int, list[Value]] = {}
+    for out, seed in zip(outputs, seeds):
+        partials.setdefault(id(out), []).append(seed)
     with graph.building():
         for node in reversed(graph.nodes()):
             if node not in needed:

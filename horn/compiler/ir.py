@@ -88,7 +88,7 @@ class Node:
 class Graph:
     """Nodes in a networkx DiGraph (edges producer -> consumer), plus inputs and outputs."""
 
-    def __init__(self, name="graph"):
+    def __init__(self, name="graph", parent=None):
         self.name = name
         self.nx = nx.DiGraph()
         self.inputs: list[Value] = []
@@ -97,10 +97,21 @@ class Graph:
         self._ids = itertools.count()
         # Called to turn a frontend Variable into a Value of this graph (set by programs).
         self.resolve_variable = None
+        # A loop body (Scan's) is a graph inside another: it reads the enclosing graph's values
+        # through capture placeholders (ONNX's outer-scope references), listed in `captures`
+        # as (outer value, placeholder); the node running the body takes the outer values as
+        # extra inputs, so that passes over the enclosing graph see what the body reads.
+        self.parent = parent
+        self.depth = 0 if parent is None else parent.depth + 1
+        self.prefix = "" if parent is None else f"{name}/"
+        self.captures: list[tuple[Value, Value]] = []
+        self._captured: dict[int, Value] = {}
+        if parent is not None:
+            self.resolve_variable = lambda var: self.capture(to_value(parent, var))
 
     # -- construction ---------------------------------------------------------------
     def unique(self, hint):
-        return f"{hint}_{next(self._ids)}"
+        return f"{self.prefix}{hint}_{next(self._ids)}"
 
     def input(self, shape, dtype, name):
         v = Value(self, shape, dtype, name=name)
@@ -113,7 +124,7 @@ class Graph:
 
     def add(self, op_type, inputs, attrs, specs):
         seq = next(self._ids)
-        node = Node(op_type, inputs, attrs, f"{op_type}_{seq}", seq)
+        node = Node(op_type, inputs, attrs, f"{self.prefix}{op_type}_{seq}", seq)
         for i, (shape, dtype) in enumerate(specs):
             node.outputs.append(Value(self, shape, dtype, node, i, f"{node.name}_o{i}"))
         self.nx.add_node(node)
@@ -121,6 +132,24 @@ class Graph:
             if v is not None and v.producer is not None:
                 self.nx.add_edge(v.producer, node)
         return node
+
+    def capture(self, value):
+        """The placeholder standing for `value` of an enclosing graph inside this body (small
+        constants are copied in instead, so that they fold with the body's ops)."""
+        if value.graph is self:
+            return value
+        if value.const is not None and value.const.size <= 16:
+            return self.constant(value.const)
+        placeholder = self._captured.get(id(value))
+        if placeholder is None:
+            if self.parent is None:
+                raise ValueError(f"{value.name} belongs to another graph; tensors from different traces "
+                                 f"can't mix")
+            outer = value if value.graph is self.parent else self.parent.capture(value)
+            placeholder = Value(self, value.shape, value.dtype, name=self.unique("outer"))
+            self.captures.append((outer, placeholder))
+            self._captured[id(value)] = placeholder
+        return placeholder
 
     @contextlib.contextmanager
     def building(self):
@@ -159,7 +188,7 @@ class Graph:
 
     def verify(self):
         """Check the graph's invariants; raise ValueError naming the first bad node."""
-        known = {id(v) for v in self.inputs}
+        known = {id(v) for v in self.inputs} | {id(p) for _, p in self.captures}
         for node in self.nodes():
             for v in node.inputs:
                 if v is None or v.const is not None:
@@ -181,17 +210,20 @@ def current_graph():
 
 
 def _graph_of(args):
-    for a in args:
-        if isinstance(a, Value):
-            return a.graph
-    return _building.get()
+    """The graph an op on `args` lands in: the innermost one among its values' graphs and the
+    graph being built (a loop body reads its enclosing graphs' values through captures)."""
+    graphs = [a.graph for a in args if isinstance(a, Value)]
+    building = _building.get()
+    if building is not None and (not graphs or building.depth > 0):
+        graphs.append(building)
+    return max(graphs, key=lambda g: g.depth) if graphs else None
 
 
 def to_value(graph, x, like=None):
     """Turn x (a Value, a frontend Variable, a number or an array) into a Value of graph."""
     if isinstance(x, Value):
         if x.graph is not graph:
-            raise ValueError(f"{x.name} belongs to another graph; tensors from different traces can't mix")
+            return graph.capture(x)  # an enclosing graph's value read by a loop body
         return x
     if getattr(x, "_horn_variable", False):
         if graph.resolve_variable is None:
@@ -238,3 +270,24 @@ def _to_numpy(x):
     if isinstance(x, (bool, int, float)):
         return np.asarray(x, dtype=np.float32 if isinstance(x, float) else None)
     return np.asarray(x)
+
+
+def inline(source, target, mapping):
+    """Copy `source`'s nodes into `target`, reading mapping[id(v)] (a Value of target) for each
+    of source's inputs and capture placeholders; returns target's values for source's outputs."""
+    env = dict(mapping)
+
+    def read(v):
+        if v is None:
+            return None
+        if v.const is not None:
+            return env.setdefault(id(v), target.constant(v.const))
+        return env[id(v)]
+
+    for node in source.nodes():
+        copy = target.add(node.op_type, [read(v) for v in node.inputs], node.attrs,
+                          [(o.shape, o.dtype) for o in node.outputs])
+        for o, c in zip(node.outputs, copy.outputs):
+            c.hint = o.hint
+            env[id(o)] = c
+    return [read(o) for o in source.outputs]

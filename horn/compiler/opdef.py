@@ -28,6 +28,7 @@ class OpDef:
     hint: Callable | None = None  # (inputs, attrs) -> the dims an int64 shape tensor holds
     deterministic: bool = True  # False for ops that draw random numbers (never folded)
     domain: str = ""
+    private: tuple = ()  # attributes horn keeps for itself, never emitted
 
 
 def defop(op_type, infer, reference, grad=None, **kw):

@@ -24,6 +24,11 @@ def convert_to_tensor(x, dtype=None):
     return np.asarray(x, dtype=dtype)
 
 
+def is_traced(x):
+    """Whether x is a tensor of a graph being compiled (not a numpy array or a number)."""
+    return isinstance(x, Value)
+
+
 def shape(x):
     """The static shape (None for dynamic axes)."""
     return tuple(x.shape)
@@ -736,3 +741,89 @@ def uniform_like(x, minval=0.0, maxval=1.0, dtype=None, seed=None):
     if dtype is not None:
         attrs["dtype"] = onnx_type(dtype)
     return apply("RandomUniformLike", x, low=float(minval), high=float(maxval), **attrs)
+
+
+# -- loops ----------------------------------------------------------------------------------
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Keras's `ops.scan`: `carry, y = f(carry, x)` for each x along axis 0 of `xs`; returns the
+    final carry and the ys stacked along axis 0 (in the order of xs, also with reverse=True).
+
+    `init`, `xs` and what f returns may be tensors or lists/tuples of them. On traced tensors
+    this is one ONNX Scan (its body is f traced once, and it runs for any number of steps:
+    axis 0 of xs may be dynamic); on numpy it loops at once. `unroll` is accepted for Keras
+    compatibility (a Scan is never unrolled; see RNN for unrolled recurrences).
+    """
+    from ..compiler.ir import _graph_of, to_value
+    from ..compiler.opdefs.scan import new_body
+    from ..compiler.passes import optimize
+
+    carry_leaves, carry_tree = _flatten(init)
+    x_leaves, x_tree = _flatten(xs) if xs is not None else ([], None)
+    graph = _graph_of(carry_leaves + x_leaves)
+    if graph is None:
+        return _scan_eagerly(f, init, xs, length, reverse)
+    if not x_leaves:
+        raise ValueError("ops.scan on traced tensors needs `xs` (a sequence to scan over), got none")
+    carry_leaves = [to_value(graph, c) for c in carry_leaves]
+    x_leaves = [to_value(graph, x) for x in x_leaves]
+    body = new_body(graph)
+    carry_in = [body.input(c.shape, c.dtype, body.unique("carry")) for c in carry_leaves]
+    x_in = [body.input(x.shape[1:], x.dtype, body.unique("x")) for x in x_leaves]
+    with body.building():
+        new_carry, y = f(_unflatten(carry_tree, carry_in), _unflatten(x_tree, x_in))
+        new_leaves, new_tree = _flatten(new_carry)
+        if len(new_leaves) != len(carry_in):
+            raise ValueError(f"ops.scan: f returned a carry of {len(new_leaves)} tensor(s) for an init of "
+                             f"{len(carry_in)}")
+        y_leaves, y_tree = _flatten(y) if y is not None else ([], None)
+        outs = [to_value(body, v, like=c) for v, c in zip(new_leaves + y_leaves, carry_in + carry_in[:1] * len(y_leaves))]
+        outs[:len(carry_in)] = [o if o.dtype == c.dtype else cast(o, c.dtype) for o, c in zip(outs, carry_in)]
+    for o, c in zip(outs, carry_leaves):
+        if o.shape[1:] != c.shape[1:] and None not in o.shape[1:] + c.shape[1:]:
+            raise ValueError(f"ops.scan: f returned a carry of shape {o.shape} for an init of shape {c.shape}")
+    body.outputs = outs
+    body.inputs = carry_in + x_in
+    optimize(body)
+    direction = [int(bool(reverse))]
+    with graph.building():
+        result = apply("Scan", *carry_leaves, *x_leaves, *[v for v, _ in body.captures], body=body,
+                       num_scan_inputs=len(x_leaves), scan_input_directions=direction * len(x_leaves),
+                       scan_output_directions=direction * len(y_leaves))
+    result = list(result) if isinstance(result, tuple) else [result]
+    final, ys = result[:len(carry_leaves)], result[len(carry_leaves):]
+    return _unflatten(carry_tree, final), (_unflatten(y_tree, ys) if y is not None else None)
+
+
+def _scan_eagerly(f, init, xs, length, reverse):
+    x_leaves, x_tree = _flatten(xs) if xs is not None else ([], None)
+    steps = len(x_leaves[0]) if x_leaves else int(length)
+    carry, ys = init, [None] * steps
+    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        carry, ys[t] = f(carry, _unflatten(x_tree, [x[t] for x in x_leaves]) if x_leaves else None)
+    if not steps or ys[0] is None:
+        return carry, None
+    leaves = [_flatten(y)[0] for y in ys]
+    return carry, _unflatten(_flatten(ys[0])[1], [np.stack([lv[k] for lv in leaves]) for k in range(len(leaves[0]))])
+
+
+def _flatten(tree):
+    """(leaves, structure) of a tensor or a (nested) list/tuple of tensors."""
+    if isinstance(tree, (list, tuple)):
+        leaves, shapes = [], []
+        for item in tree:
+            sub, shape = _flatten(item)
+            leaves += sub
+            shapes.append((len(sub), shape))
+        return leaves, (type(tree), shapes)
+    return [tree], None
+
+
+def _unflatten(structure, leaves):
+    if structure is None:
+        return leaves[0]
+    kind, shapes = structure
+    out, start = [], 0
+    for count, shape in shapes:
+        out.append(_unflatten(shape, leaves[start:start + count]))
+        start += count
+    return kind(out) if kind is tuple else out

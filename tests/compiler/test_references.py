@@ -10,7 +10,8 @@ from .op_cases import ALL_CASES, build, reference, run
 
 
 def test_every_op_has_a_reference_case():
-    assert set(OPS) - {c.op for c in ALL_CASES} == set()
+    # Scan's body is a graph in one dtype: its reference is checked in test_scan.py.
+    assert set(OPS) - {"Scan"} - {c.op for c in ALL_CASES} == set()
 
 
 @pytest.mark.parametrize("case", [c.param for c in ALL_CASES])

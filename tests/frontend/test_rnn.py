@@ -61,10 +61,24 @@ def run_traced(layer, x, training_trace, **kwargs):
 
 
 def both_lowerings(layer, x, **kwargs):
-    """Outputs of the fused (inference) and unrolled lowerings; checks which ran."""
+    """Outputs of the fused (inference) and training lowerings; checks which ran. The training
+    lowering is checked both ways, looped (Scan) and unrolled (unroll=True), against each other."""
     fused, fused_ops = run_traced(layer, x, False, **kwargs)
     unrolled, unrolled_ops = run_traced(layer, x, True, **kwargs)
-    assert "RNN" not in unrolled_ops
+    assert "RNN" not in unrolled_ops and "Scan" in unrolled_ops
+    wrapped = getattr(layer, "layer", None)
+    rnns = [r for r in (layer, wrapped, getattr(layer, "forward_layer", None),
+                        getattr(layer, "backward_layer", None)) if hasattr(r, "unroll")]
+    for r in rnns:
+        r.unroll = True
+    try:
+        really_unrolled, ops_used = run_traced(layer, x, True, **kwargs)
+    finally:
+        for r in rnns:
+            r.unroll = False
+    assert "Scan" not in ops_used
+    for a, b in zip(unrolled, really_unrolled):
+        np.testing.assert_allclose(a, b, atol=2e-6, err_msg="Scan and unrolled lowerings differ")
     return fused, unrolled, fused_ops
 
 
@@ -241,11 +255,25 @@ def test_user_cell_unrolls_in_every_program_and_trains():
     assert all(not np.allclose(a, b) for a, b in zip(before, layer.get_weights()))
 
 
-def test_user_cell_needs_a_fixed_number_of_timesteps():
+def test_user_cell_runs_over_a_dynamic_number_of_timesteps():
+    """No fused form and no fixed length: one Scan, for any length, in predict, fit and export."""
+    layer = layers.RNN(MinimalRNNCell(4), return_sequences=True, name="rnn_u")
+    model = keras.Sequential([layers.Input((None, 4)), layer])
+    k, rk = weights64(layer)
+    for steps in (3, 8):
+        x = x_data(batch=2, steps=steps)
+        want, _ = simple_rnn_ref(x.astype(np.float64), k, rk, act=lambda z: z)
+        np.testing.assert_allclose(model.predict(x, verbose=0), want, atol=2e-6)
+    model.compile("sgd", "mse")
+    model.fit(x_data(batch=4, steps=6), np.zeros((4, 6, 4), np.float32), verbose=0)
+    assert not np.allclose(layer.get_weights()[0], k)
+
+
+def test_unroll_true_needs_a_fixed_number_of_timesteps():
     inp = layers.Input((None, 4))
     with pytest.raises(ValueError, match=r"Layer 'rnn_u' needs a fixed number of timesteps with cell "
                                          r"MinimalRNNCell"):
-        layers.RNN(MinimalRNNCell(4), name="rnn_u")(inp)
+        layers.RNN(MinimalRNNCell(4), unroll=True, name="rnn_u")(inp)
 
 
 def test_stacked_cells_match_two_layers_and_group_states():
@@ -485,13 +513,25 @@ def test_dynamic_time_axis_predicts_exports_and_trains_on_fixed_length_data(tmp_
     model.fit(x_data(4, 5, 3), np.zeros((4, 5, 4), np.float32), verbose=0)  # the data fixes T = 5
 
 
-def test_dynamic_time_axis_with_a_mask_asks_for_a_fixed_length():
+def test_dynamic_time_axis_with_a_mask():
+    """A mask over a dynamic number of timesteps loops (Scan); unroll=True asks for a length."""
+    layer = layers.SimpleRNN(2, name="rnn_d", return_sequences=True)
     g = Graph("t")
     xv = g.input((None, None, 3), np.float32, "x")
     mv = g.input((None, None), np.bool_, "m")
     with Trace(g, training=False, variables="constants").active():
+        out = layer(xv, mask=mv)
+    g.outputs, g.output_names = [out], ["y"]
+    program = Program(to_onnx(optimize(g)).SerializeToString())
+    for steps in (4, 7):
+        x = x_data(batch=3, steps=steps, features=3)
+        mask = RNG.uniform(size=(3, steps)) > 0.3
+        want, _ = simple_rnn_ref(x.astype(np.float64), *weights64(layer), mask=mask)
+        np.testing.assert_allclose(program(x, mask)[0], want, atol=2e-6)
+    layer.unroll = True
+    with Trace(g, training=False, variables="constants").active():
         with pytest.raises(ValueError, match="Layer 'rnn_d' needs a fixed number of timesteps with a mask"):
-            layers.SimpleRNN(2, name="rnn_d")(xv, mask=mv)
+            layer(xv, mask=mv)
 
 
 # -- arguments, config, errors ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     recurrent,
     reductions,
     resize,
+    scan,
     shape,
     slicing,
 )

@@ -52,6 +52,11 @@ from ..layer import Layer
 from .stacked_rnn_cells import StackedRNNCells
 
 
+# Training programs loop (ONNX Scan) from this many timesteps on and unroll below it: measured
+# in benchmarks/scan_vs_unroll.py (LSTM 128, batch 32).
+SCAN_FROM_STEPS = 1
+
+
 class DropoutRNNCell:
     """Mixin for cells with `dropout` / `recurrent_dropout`: masks drawn once per sequence and
     shared by all its timesteps, as Keras 3 draws them (`dropout_mask_count` > 1: one mask per
@@ -284,6 +289,8 @@ class RNN(Layer):
             if result is not None:
                 seq, new_states = result
                 last = new_states[0]
+            elif self._scans(seq):
+                seq, new_states, last = self._scanned(cell, seq, cell_states, mask, training, final)
             else:
                 self._need_static_time(x, cell, not fuse, mask)
                 seq, new_states, last = self._unrolled(cell, seq, cell_states, mask, training, final, x)
@@ -313,10 +320,10 @@ class RNN(Layer):
             return
         why = ("to train" if training else "with a mask" if mask is not None else
                f"with cell {type(cell).__name__} (which has no fused ONNX form in this configuration)")
-        raise ValueError(f"Layer '{self.name}' needs a fixed number of timesteps {why}: horn unrolls the "
-                         f"recurrence, one set of ops per timestep. Got input shape {tuple(x.shape)}; give the "
-                         "input a fixed length (e.g. Input(shape=(80, 16))), or export with an "
-                         "input_signature that fixes it.")
+        raise ValueError(f"Layer '{self.name}' needs a fixed number of timesteps {why}: it was created with "
+                         f"unroll=True, so horn unrolls the recurrence, one set of ops per timestep. Got input "
+                         f"shape {tuple(x.shape)}; give the input a fixed length (e.g. Input(shape=(80, 16))), "
+                         "or leave unroll=False (a loop that runs any length).")
 
     def _check_mask(self, mask, x):
         if isinstance(mask, (list, tuple)):
@@ -365,6 +372,56 @@ class RNN(Layer):
             else:
                 out += tracing.flatten(fn(batch_size=batch))
         return out if len(out) == len(flat) else flat
+
+    # -- the recurrence as a loop (ONNX Scan) ----------------------------------------------------
+    def _scans(self, seq):
+        """Whether to loop rather than unroll: on traced tensors, unless `unroll=True`, for a
+        dynamic number of timesteps or at least SCAN_FROM_STEPS of them."""
+        if self.unroll or isinstance(seq, list) or not ops.is_traced(seq):
+            return False
+        return seq.shape[0] is None or seq.shape[0] >= SCAN_FROM_STEPS
+
+    def _scanned(self, cell, seq, states, mask, training, final):
+        """`_unrolled`'s results from one Scan over the timesteps (outputs as a time-major
+        tensor in time order); the cell's step is traced once, as the loop body."""
+        first = ops.max(seq, axis=0)  # shaped like one timestep (see _unrolled)
+        states = [_zeros_like_rows(first, size) if s is None else s for s, size in zip(states, self._sizes(cell))]
+        if training and isinstance(cell, DropoutRNNCell):
+            cell.reset_dropout_mask()
+            cell.reset_recurrent_dropout_mask()
+            cell.get_dropout_mask(first)
+            cell.get_recurrent_dropout_mask(states[0])
+        try:
+            if hasattr(cell, "hoisted_step"):
+                inputs, step = cell.hoisted_step(seq, training)
+            else:
+                inputs, step = seq, _generic_step(cell, training)
+            size = self._output_size(cell)
+            # The previous output rides along as a state: the last output, and what a masked
+            # step outputs (the initial state's h where shapes allow, as in _unrolled).
+            prev = states[0] if states[0].shape[-1] == size else _zeros_like_rows(first, size)
+            xs = [inputs] if mask is None else [inputs, ops.expand_dims(ops.transpose(mask, [1, 0]), -1)]
+            count = len(states)
+
+            def body(carry, x_t):
+                old, prev_out = list(carry[:count]), carry[count]
+                out, new = step(x_t[0], old)
+                new = list(new) if isinstance(new, (list, tuple)) else [new]
+                if mask is not None:
+                    m = x_t[1]
+                    new = [ops.where(m, a, b) for a, b in zip(new, old)]
+                    if final and self.zero_output_for_mask:
+                        out = ops.where(m, out, np.zeros((), out.dtype))
+                    elif final:
+                        out = ops.where(m, out, prev_out)
+                return new + [out], out
+
+            carry, outputs = ops.scan(body, list(states) + [prev], xs, reverse=self.go_backwards)
+        finally:
+            if isinstance(cell, DropoutRNNCell):
+                cell.reset_dropout_mask()
+                cell.reset_recurrent_dropout_mask()
+        return outputs, carry[:count], carry[count]
 
     # -- the unrolled recurrence ------------------------------------------------------------
     def _unrolled(self, cell, seq, states, mask, training, final, x):

@@ -1,0 +1,134 @@
+"""Scan (opdefs/scan.py): a loop body over the time axis, its numpy reference against
+onnxruntime, and its gradient (a reverse Scan) against finite differences."""
+
+import numpy as np
+import pytest
+
+from horn.compiler import Graph, gradients, op, optimize, to_onnx
+from horn.compiler.opdefs.scan import evaluate, new_body
+from horn.runtime import Program
+
+T, B, F, H = 5, 3, 4, 2
+
+
+def _rnn_scan(g, x, h0, w, r, in_dir=0, out_dir=0, dynamic=False):
+    """h' = tanh(x_t W + h R + 0.1), y_t = h' * h' (a second, stacked output); W and R are read
+    from the enclosing graph (captured)."""
+    body = new_body(g)
+    h = body.input((None if dynamic else B, H), x.dtype, "h")
+    xt = body.input((None if dynamic else B, F), x.dtype, "xt")
+    with body.building():
+        new_h = op.Tanh(op.Add(op.Add(op.MatMul(xt, w), op.MatMul(h, r)), np.array(0.1, x.dtype)))
+        body.outputs = [new_h, op.Mul(new_h, new_h)]
+    with g.building():
+        return op.Scan(h0, x, *[v for v, _ in body.captures], body=body, num_scan_inputs=1,
+                       scan_input_directions=[in_dir], scan_output_directions=[out_dir])
+
+
+def _numpy_rnn(x, h0, w, r, in_dir=0, out_dir=0):
+    h, ys = h0, []
+    for t in (range(len(x) - 1, -1, -1) if in_dir else range(len(x))):
+        h = np.tanh(x[t] @ w + h @ r + 0.1)
+        ys.append(h * h)
+    ys = np.stack(ys)
+    return h, ys[::-1] if out_dir else ys
+
+
+def _inputs(dtype=np.float64, steps=T, batch=B):
+    rng = np.random.default_rng(3)
+    return [rng.uniform(-1, 1, s).astype(dtype) for s in [(steps, batch, F), (batch, H), (F, H), (H, H)]]
+
+
+def _graph(dtype, in_dir, out_dir, dynamic=False):
+    g = Graph("scan")
+    x = g.input((None, None, F) if dynamic else (T, B, F), dtype, "x")
+    h0 = g.input((None, H) if dynamic else (B, H), dtype, "h0")
+    w = g.input((F, H), dtype, "w")
+    r = g.input((H, H), dtype, "r")
+    h_last, ys = _rnn_scan(g, x, h0, w, r, in_dir, out_dir, dynamic)
+    return g, h_last, ys
+
+
+@pytest.mark.parametrize("in_dir, out_dir", [(0, 0), (1, 0), (0, 1), (1, 1)])
+def test_scan_reference_and_onnxruntime_match_a_numpy_loop(in_dir, out_dir):
+    g, h_last, ys = _graph(np.float32, in_dir, out_dir)
+    g.outputs, g.output_names = [h_last, ys], ["h", "ys"]
+    feeds = _inputs(np.float32)
+    want_h, want_ys = _numpy_rnn(*feeds, in_dir, out_dir)
+    ref_h, ref_ys = evaluate(g, {id(v): a for v, a in zip(g.inputs, feeds)})
+    np.testing.assert_allclose(ref_h, want_h, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ref_ys, want_ys, rtol=1e-5, atol=1e-6)
+    got_h, got_ys = Program(to_onnx(g).SerializeToString())(*feeds)
+    np.testing.assert_allclose(got_h, want_h, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_ys, want_ys, rtol=1e-5, atol=1e-6)
+
+
+def _loss(g, h_last, ys, dtype):
+    rng = np.random.default_rng(11)
+    c1 = rng.standard_normal((B, H)).astype(dtype)
+    c2 = rng.standard_normal((T, B, H)).astype(dtype)
+    with g.building():
+        return op.Add(op.ReduceSum(op.Mul(h_last, c1), keepdims=0), op.ReduceSum(op.Mul(ys, c2), keepdims=0))
+
+
+def _finite_differences(g, loss, feeds, eps=1e-6):
+    def f(values):
+        g.outputs = [loss]
+        return float(evaluate(g, {id(v): a for v, a in zip(g.inputs, values)})[0])
+
+    grads = []
+    for i, a in enumerate(feeds):
+        d = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            plus = [x.copy() for x in feeds]
+            minus = [x.copy() for x in feeds]
+            plus[i][idx] += eps
+            minus[i][idx] -= eps
+            d[idx] = (f(plus) - f(minus)) / (2 * eps)
+        grads.append(d)
+    return grads
+
+
+@pytest.mark.parametrize("optimized", [False, True])
+@pytest.mark.parametrize("in_dir, out_dir", [(0, 0), (1, 0), (0, 1), (1, 1)])
+def test_scan_gradient_matches_finite_differences(in_dir, out_dir, optimized):
+    dtype = np.float64
+    g, h_last, ys = _graph(dtype, in_dir, out_dir)
+    loss = _loss(g, h_last, ys, dtype)
+    feeds = _inputs(dtype)
+    want = _finite_differences(g, loss, feeds)
+    grads = gradients(g, loss, list(g.inputs))
+    assert all(d is not None for d in grads)
+    g.outputs, g.output_names = [loss, *grads], ["loss", "dx", "dh0", "dw", "dr"]
+    if optimized:
+        g = optimize(g, verify=True)
+    got = Program(to_onnx(g).SerializeToString())(*feeds)
+    for name, a, b in zip(["dx", "dh0", "dw", "dr"], got[1:], want):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_scan_gradient_with_dynamic_time_and_batch_axes():
+    """The same program runs (and differentiates) sequences of any length and batch size."""
+    dtype = np.float64
+    g, h_last, ys = _graph(dtype, 0, 0, dynamic=True)
+    with g.building():
+        loss = op.Add(op.ReduceSum(h_last, keepdims=0), op.ReduceSum(op.Mul(ys, ys), keepdims=0))
+    grads = gradients(g, loss, list(g.inputs))
+    g.outputs, g.output_names = [loss, *grads], ["loss", "dx", "dh0", "dw", "dr"]
+    program = Program(to_onnx(optimize(g, verify=True)).SerializeToString())
+    for steps, batch in [(7, 2), (3, 5)]:
+        feeds = _inputs(dtype, steps, batch)
+        got = program(*feeds)
+
+        def f(values):
+            h, y = _numpy_rnn(*values)
+            return h.sum() + (y * y).sum()
+
+        np.testing.assert_allclose(got[0], f(feeds), rtol=1e-12)
+        for i, name in enumerate(["dx", "dh0", "dw", "dr"]):
+            a = feeds[i]
+            idx = tuple(s - 1 for s in a.shape)  # one entry per input: the last one
+            plus, minus = [x.copy() for x in feeds], [x.copy() for x in feeds]
+            plus[i][idx] += 1e-6
+            minus[i][idx] -= 1e-6
+            np.testing.assert_allclose(got[1 + i][idx], (f(plus) - f(minus)) / 2e-6, rtol=1e-6, err_msg=name)
