@@ -35,8 +35,8 @@ def _node_proto(node):
     private = OPS[node.op_type].private
     attrs, inputs = {}, list(node.inputs)
     for key, a in node.attrs.items():
-        if a is None or key in private:
-            continue
+        if a is None or key in private or (isinstance(a, (list, tuple)) and not a):
+            continue  # (an empty list has no ONNX type: omitted, it means the same)
         if isinstance(a, Graph):
             inputs = inputs[:len(inputs) - len(a.captures)]
             attrs[key] = _graph_proto(a, [v.name for v in node.inputs[len(inputs):]])

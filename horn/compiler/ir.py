@@ -272,10 +272,12 @@ def _to_numpy(x):
     return np.asarray(x)
 
 
-def inline(source, target, mapping):
+def inline(source, target, mapping, env=None):
     """Copy `source`'s nodes into `target`, reading mapping[id(v)] (a Value of target) for each
-    of source's inputs and capture placeholders; returns target's values for source's outputs."""
-    env = dict(mapping)
+    of source's inputs and capture placeholders; returns target's values for source's outputs.
+    `env`, if given, receives id(source value) -> its copy for every value."""
+    env = {} if env is None else env
+    env.update(mapping)
 
     def read(v):
         if v is None:

@@ -132,3 +132,34 @@ def test_scan_gradient_with_dynamic_time_and_batch_axes():
             plus[i][idx] += 1e-6
             minus[i][idx] -= 1e-6
             np.testing.assert_allclose(got[1 + i][idx], (f(plus) - f(minus)) / 2e-6, rtol=1e-6, err_msg=name)
+
+
+def test_unused_scan_outputs_are_pruned_and_results_stay():
+    g, h_last, ys = _graph(np.float32, 0, 0)
+    g.outputs, g.output_names = [h_last], ["h"]
+    feeds = _inputs(np.float32)
+    before = Program(to_onnx(g).SerializeToString())(*feeds)
+    node = h_last.producer
+    assert len(node.outputs) == 2
+    g = optimize(g, verify=True)
+    assert len(node.outputs) == 1 and len(node.attrs["body"].outputs) == 1
+    after = Program(to_onnx(g).SerializeToString())(*feeds)
+    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_allclose(after[0], _numpy_rnn(*feeds)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_gradient_reads_saved_forward_values_instead_of_recomputing():
+    """The backward loop recomputes nothing: no Tanh/MatMul of the forward step runs in it, and
+    the weight gradients are single Gemms over all timesteps, outside both loops."""
+    dtype = np.float64
+    g, h_last, ys = _graph(dtype, 0, 0)
+    loss = _loss(g, h_last, ys, dtype)
+    grads = gradients(g, loss, list(g.inputs))
+    g.outputs = [loss, *grads]
+    g = optimize(g, verify=True)
+    scans = [n for n in g.nodes() if n.op_type == "Scan"]
+    assert len(scans) == 2
+    back_ops = {n.op_type for n in scans[1].attrs["body"].nodes()}
+    assert "Tanh" not in back_ops and "MatMul" not in back_ops
+    dw, dr = grads[2], grads[3]
+    assert dw.producer.op_type == "Gemm" and dr.producer.op_type == "Gemm"

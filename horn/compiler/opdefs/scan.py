@@ -92,75 +92,144 @@ def _scan_ref(*inputs, body, num_scan_inputs, scan_input_directions=None, scan_o
     return tuple(states) + tuple(outs)
 
 
-def _record_history(node):
-    """Make the forward node also stack the n states each iteration starts from (once)."""
+def _stack_outputs(node, values, what):
+    """Make the forward node also stack these body values (inputs or intermediates) per
+    iteration, from the start; returns the node's new outputs."""
     body, attrs = node.attrs["body"], node.attrs
     n, m, n_out = _counts(body, attrs)
-    if "history" not in attrs:
-        attrs["history"] = len(node.outputs)
-        body.outputs = body.outputs + body.inputs[:n]
-        attrs["scan_output_directions"] = list(attrs.get("scan_output_directions") or [0] * n_out) + [0] * n
-        steps = node.outputs[n].shape[0] if n_out else node.inputs[n].shape[0]
-        graph = node.outputs[0].graph
-        for k, s in enumerate(body.inputs[:n]):
-            node.outputs.append(Value(graph, (steps,) + s.shape, s.dtype, node, len(node.outputs),
-                                      f"{node.name}_history{k}"))
-    return node.outputs[attrs["history"]:attrs["history"] + n]
+    steps = node.inputs[n].shape[0] if m else None
+    body.outputs = body.outputs + list(values)
+    attrs["scan_output_directions"] = list(attrs.get("scan_output_directions") or [0] * n_out) + [0] * len(values)
+    graph, added = node.outputs[0].graph, []
+    for k, v in enumerate(values):
+        out = Value(graph, (steps,) + v.shape, v.dtype, node, len(node.outputs), f"{node.name}_{what}{k}")
+        node.outputs.append(out)
+        added.append(out)
+    return added
 
 
 def _scan_grad(node, grads):
     body, attrs = node.attrs["body"], node.attrs
-    n, m, _ = _counts(body, attrs)
-    n_out = attrs.get("history", len(node.outputs)) - n
+    n, m, n_out = _counts(body, attrs)
+    if "history" in attrs:
+        raise NotImplementedError(f"horn differentiates {node.name} (a Scan) once per graph")
+    attrs["history"] = len(node.outputs)  # where the outputs it gains for the gradient start
     in_dirs = list(attrs.get("scan_input_directions") or [0] * m)
-    out_dirs = list(attrs.get("scan_output_directions") or [0] * n_out)[:n_out]
-    history = _record_history(node)
-    states, sequences = node.inputs[:n], node.inputs[n:n + m]
-    captured = node.inputs[n + m:]
+    out_dirs = list(attrs.get("scan_output_directions") or [0] * n_out)
+    sequences, captured = node.inputs[n:n + m], node.inputs[n + m:]
     with_grad = [k for k in range(n_out) if grads[n + k] is not None]
+    outer = node.outputs[0].graph
 
-    back = new_body(node.outputs[0].graph, "scan_grad")
+    # The backward body: one forward iteration (recomputed from the state it started from) and
+    # its vector-Jacobian product.
+    back = new_body(outer, "scan_grad")
     d_states = [back.input(s.shape, s.dtype, back.unique("d_state")) for s in body.inputs[:n]]
     xs = [back.input(p.shape, p.dtype, back.unique("x")) for p in body.inputs[n:]]
     starts = [back.input(p.shape, p.dtype, back.unique("state")) for p in body.inputs[:n]]
     d_ys = [back.input(body.outputs[n + k].shape, body.outputs[n + k].dtype, back.unique("d_y"))
             for k in with_grad]
+    env = {}
     with back.building():
         mapping = dict(zip(map(id, body.inputs), starts + xs))
         mapping.update({id(p): back.capture(v) for v, (_, p) in zip(captured, body.captures)})
-        outs = inline(body, back, mapping)
+        outs = inline(body, back, mapping, env)
+        recomputed = set(back.nx)
         from ..autodiff import vjp
 
         targets = outs[:n] + [outs[n + k] for k in with_grad]
         wrt_caps = [mapping[id(p)] for _, p in body.captures]
         d_in = vjp(back, targets, d_states + d_ys, starts + xs + wrt_caps)
     d_starts, d_xs, d_caps = d_in[:n], d_in[n:n + m], d_in[n + m:]
+
+    # Don't recompute: the forward values the VJP reads become scan outputs of the forward node
+    # (one per iteration) and scan inputs of the backward one, as the unrolled graph keeps them.
+    originals = {id(env[id(v)]): v for v in _values(body) if id(v) in env}
+    saved = []
+    for grad_node in [x for x in back.nx if x not in recomputed]:
+        for v in grad_node.inputs:
+            if v is not None and v.producer in recomputed and all(v is not s for s, _ in saved):
+                saved.append((v, back.input(v.shape, v.dtype, back.unique("saved"))))
+    for v, placeholder in saved:
+        back.replace_uses(v, placeholder)
+    saved_outer = _stack_outputs(node, [originals[id(v)] for v, _ in saved], "saved")
+
+    # Weight gradients Gemm(a_t, g_t, transA=1) summed over iterations: stack a_t and g_t and
+    # run one Gemm over all T·B rows after the loop (notes §1), instead of T small ones and T
+    # running sums. An operand the loop already reads or writes stacked in forward order is
+    # taken as it is.
     float_caps = [k for k, g in enumerate(d_caps) if g is not None and captured[k].dtype.kind == "f"]
-    sums = [back.input(captured[k].shape, captured[k].dtype, back.unique("d_outer")) for k in float_caps]
     float_xs = [j for j, g in enumerate(d_xs) if g is not None and sequences[j].dtype.kind == "f"]
+    in_order = {id(p): ("start", i) for i, p in enumerate(starts)}
+    in_order.update({id(p): ("saved", i) for i, (_, p) in enumerate(saved)})
+    in_order.update({id(xs[j]): ("x", j) for j in range(m) if in_dirs[j] == 0})
+    in_order.update({id(d_xs[j]): ("dx", i) for i, j in enumerate(float_xs) if in_dirs[j] == 0})
+    stacked, hoisted = [], {}
+    for k in float_caps:
+        p = d_caps[k].producer
+        if p is not None and p.op_type == "Gemm" and p.attrs.get("transA") == 1 and not p.attrs.get("transB") \
+                and len(p.inputs) == 2 and p.attrs.get("alpha", 1.0) == 1.0:
+            hoisted[k] = [in_order.get(id(v)) or ("stacked", _index(stacked, v)) for v in p.inputs]
+    summed = [k for k in float_caps if k not in hoisted]
+    sums = [back.input(captured[k].shape, captured[k].dtype, back.unique("d_outer")) for k in summed]
     with back.building():
         carried = [g if g is not None else to_value(back, _zeros(s)) for g, s in zip(d_starts, starts)]
-        back.outputs = carried + [op.Add(acc, d_caps[k]) for acc, k in zip(sums, float_caps)] + \
-            [d_xs[j] for j in float_xs]
-    back.inputs = d_states + sums + xs + starts + d_ys
+        back.outputs = carried + [op.Add(acc, d_caps[k]) for acc, k in zip(sums, summed)] + \
+            [d_xs[j] for j in float_xs] + stacked
+    back.inputs = d_states + sums + xs + starts + d_ys + [p for _, p in saved]
+    from ..passes import optimize
 
-    outer = node.outputs[0].graph
+    optimize(back)
+
+    # Scan inputs the optimized backward body does not read are left out; the states each
+    # iteration starts from are stacked by the forward node where the backward one reads them.
+    read = {id(v) for x in back.nx for v in x.inputs if v is not None} | {id(o) for o in back.outputs}
+    needed_starts = [i for i, p in enumerate(starts)
+                     if id(p) in read or any(("start", i) in ops for ops in hoisted.values())]
+    history = dict(zip(needed_starts, _stack_outputs(node, [body.inputs[i] for i in needed_starts], "history")))
+    scan_in = [(xs[j], sequences[j], 1 - in_dirs[j]) for j in range(m)]
+    scan_in += [(starts[i], history[i], 1) for i in needed_starts]
+    scan_in += [(p, grads[n + k], 1 - out_dirs[k]) for p, k in zip(d_ys, with_grad)]
+    scan_in += [(p, v, 1) for (_, p), v in zip(saved, saved_outer)]
+    scan_in = [x for x in scan_in if id(x[0]) in read]
+    back.inputs = d_states + sums + [p for p, _, _ in scan_in]
+
     with outer.building():
         init = [g if g is not None else _zeros(o) for g, o in zip(grads[:n], node.outputs[:n])]
-        init += [_zeros(captured[k]) for k in float_caps]
-        scanned = sequences + history + [grads[n + k] for k in with_grad]
-        result = op.Scan(*init, *scanned, *[v for v, _ in back.captures], body=back,
-                         num_scan_inputs=len(scanned),
-                         scan_input_directions=[1 - d for d in in_dirs] + [1] * n + [1 - out_dirs[k] for k in with_grad],
-                         scan_output_directions=[1 - in_dirs[j] for j in float_xs])
-    result = list(result) if isinstance(result, tuple) else [result]
-    d_init, d_sums, d_seq = result[:n], result[n:n + len(float_caps)], result[n + len(float_caps):]
-    out = list(d_init) + [None] * (m + len(captured))
-    for j, g in zip(float_xs, d_seq):
-        out[n + j] = g
-    for k, g in zip(float_caps, d_sums):
-        out[n + m + k] = g
+        init += [_zeros(captured[k]) for k in summed]
+        result = op.Scan(*init, *[v for _, v, _ in scan_in], *[v for v, _ in back.captures], body=back,
+                         num_scan_inputs=len(scan_in), scan_input_directions=[d for _, _, d in scan_in],
+                         scan_output_directions=[1 - in_dirs[j] for j in float_xs] + [1] * len(stacked))
+        result = list(result) if isinstance(result, tuple) else [result]
+        d_init, rest = result[:n], result[n:]
+        d_sums, rest = rest[:len(summed)], rest[len(summed):]
+        d_seq, rest = rest[:len(float_xs)], rest[len(float_xs):]
+        out = list(d_init) + [None] * (m + len(captured))
+        for j, g in zip(float_xs, d_seq):
+            out[n + j] = g
+        for k, g in zip(summed, d_sums):
+            out[n + m + k] = g
+        where = {"start": lambda i: history[i], "saved": lambda i: saved_outer[i], "x": lambda j: sequences[j],
+                 "dx": lambda i: d_seq[i], "stacked": lambda i: rest[i]}
+        for k, operands in hoisted.items():
+            a, g = [where[kind](i) for kind, i in operands]
+            rows_a = op.Reshape(a, np.array([-1, a.shape[-1]], np.int64))
+            rows_g = op.Reshape(g, np.array([-1, g.shape[-1]], np.int64))
+            out[n + m + k] = op.Gemm(rows_a, rows_g, transA=1)
     return out
+
+
+def _index(values, v):
+    """v's position in values, appending it if it is not there."""
+    for i, x in enumerate(values):
+        if x is v:
+            return i
+    values.append(v)
+    return len(values) - 1
+
+
+def _values(graph):
+    """Every value a graph's nodes produce."""
+    return [o for node in graph.nx for o in node.outputs]
 
 
 def _zeros(like):

@@ -396,32 +396,47 @@ class RNN(Layer):
                 inputs, step = cell.hoisted_step(seq, training)
             else:
                 inputs, step = seq, _generic_step(cell, training)
-            size = self._output_size(cell)
-            # The previous output rides along as a state: the last output, and what a masked
-            # step outputs (the initial state's h where shapes allow, as in _unrolled).
-            prev = states[0] if states[0].shape[-1] == size else _zeros_like_rows(first, size)
-            xs = [inputs] if mask is None else [inputs, ops.expand_dims(ops.transpose(mask, [1, 0]), -1)]
             count = len(states)
+            xs, carry_prev = [inputs], mask is not None
+            if carry_prev:
+                # With a mask the previous output rides along as a state: what a masked step
+                # outputs (the initial state's h where shapes allow, as in _unrolled).
+                size = self._output_size(cell)
+                prev = states[0] if states[0].shape[-1] == size else _zeros_like_rows(first, size)
+                xs.append(ops.expand_dims(ops.transpose(mask, [1, 0]), -1))
+
+            output_is_state = []
 
             def body(carry, x_t):
-                old, prev_out = list(carry[:count]), carry[count]
+                old = list(carry[:count])
                 out, new = step(x_t[0], old)
                 new = list(new) if isinstance(new, (list, tuple)) else [new]
-                if mask is not None:
-                    m = x_t[1]
-                    new = [ops.where(m, a, b) for a, b in zip(new, old)]
-                    if final and self.zero_output_for_mask:
-                        out = ops.where(m, out, np.zeros((), out.dtype))
-                    elif final:
-                        out = ops.where(m, out, prev_out)
+                if not carry_prev:
+                    output_is_state.append(out is new[0])
+                    return new, out
+                m = x_t[1]
+                new = [ops.where(m, a, b) for a, b in zip(new, old)]
+                if final and self.zero_output_for_mask:
+                    out = ops.where(m, out, np.zeros((), out.dtype))
+                elif final:
+                    out = ops.where(m, out, carry[count])
                 return new + [out], out
 
-            carry, outputs = ops.scan(body, list(states) + [prev], xs, reverse=self.go_backwards)
+            carry, outputs = ops.scan(body, list(states) + ([prev] if carry_prev else []), xs,
+                                      reverse=self.go_backwards)
         finally:
             if isinstance(cell, DropoutRNNCell):
                 cell.reset_dropout_mask()
                 cell.reset_recurrent_dropout_mask()
-        return outputs, carry[:count], carry[count]
+        # The last output: carried with a mask, else the final first state where the cell outputs
+        # it (LSTM's h), else the last processed step's.
+        if carry_prev:
+            last = carry[count]
+        elif output_is_state[0]:
+            last = carry[0]
+        else:
+            last = ops.take(outputs, 0 if self.go_backwards else -1, axis=0)
+        return outputs, carry[:count], last
 
     # -- the unrolled recurrence ------------------------------------------------------------
     def _unrolled(self, cell, seq, states, mask, training, final, x):
