@@ -1,14 +1,18 @@
-"""Indexing ops: Gather, GatherND and ScatterND (reduction 'none' or 'add').
+"""Indexing ops: Gather, GatherND, ScatterND (reduction 'none' or 'add') and Range.
 
 Their gradients are each other: d Gather / d data scatters the output gradient back with
 ScatterND(zeros, indices, dY, reduction='add'), the form that is both right with repeated
 indices and fastest on onnxruntime's CPU EP (notes §2b: ScatterElements is 5-40x slower,
 OneHot+Gemm slower still, and ScatterND without a reduction keeps only one of the duplicates).
+
+An optimizer can skip that dense gradient: `scattered_rows` recognizes it, and `row_totals`
+gives each index its gradient row (repeats summed) without the table-sized zeros, so the
+update of the rows a batch touched is computed on those rows alone.
 """
 
 import numpy as np
 
-from ..opdef import defop, op
+from ..opdef import defop, nograd, op
 from .elementwise import NUMPY_TO_ONNX
 
 
@@ -138,3 +142,64 @@ def _scatter_nd_grad(n, g):
 
 
 defop("ScatterND", _scatter_nd_rule, _scatter_nd_ref, _scatter_nd_grad, defaults=dict(reduction="none"))
+
+
+# -- Range --------------------------------------------------------------------------------
+
+
+def _range_rule(ins, attrs):
+    start, limit, delta = ins
+    if any(v.ndim for v in ins):
+        raise ValueError(f"Range takes scalars, got shapes {[v.shape for v in ins]}")
+    if all(v.const is not None for v in ins):
+        return [(_range_ref(start.const, limit.const, delta.const).shape, start.dtype)]
+    return [((None,), start.dtype)]
+
+
+def _range_ref(start, limit, delta):
+    return np.arange(start, limit, delta).astype(np.asarray(start).dtype)
+
+
+defop("Range", _range_rule, _range_ref, nograd(3))
+
+
+# -- row-sparse gradients -----------------------------------------------------------------
+
+
+def scattered_rows(grad):
+    """(indices, updates) when `grad` is ScatterND(zeros, indices (..., 1), updates, 'add'):
+    whole rows added into zeros, as Gather's gradient along axis 0 is; else None."""
+    node = grad.producer
+    if node is None or node.op_type != "ScatterND" or node.attrs["reduction"] != "add":
+        return None
+    data, indices, updates = node.inputs
+    if indices.shape[-1] != 1 or not _is_zeros(data):
+        return None
+    return indices, updates
+
+
+def _is_zeros(v):
+    if v.const is not None:
+        return not np.any(v.const)
+    node = v.producer
+    return node is not None and node.op_type == "ConstantOfShape" and not np.any(node.attrs.get("value", 0))
+
+
+def row_totals(indices, updates, num_rows):
+    """The rows that ScatterND(zeros, indices, updates, 'add') would fill, without the zeros:
+    (idx, totals) where idx (n, 1) lists the n scattered indices in order (repeats kept) and
+    totals[i] is the whole row idx[i] of the dense sum (every update aimed at that index,
+    added in the same order as the dense scatter adds them, so the sums are bit-identical).
+
+    Each index picks one of its positions as representative (a scatter of positions into a
+    num_rows table: whichever write lands, all repeats read the same one); updates are
+    summed at the representatives and read back for every position.
+    """
+    idx = op.Reshape(indices, np.array([-1, 1], np.int64))
+    flat = op.Reshape(idx, np.array([-1], np.int64))  # as the caller's reshape of idx (CSE merges them)
+    rows = op.Reshape(updates, np.array([-1, *updates.shape[indices.ndim - 1:]], np.int64))
+    positions = op.Range(np.array(0, np.int64), op.Size(flat), np.array(1, np.int64))
+    owner = op.ScatterND(np.zeros(num_rows, np.int64), idx, positions)
+    first = op.Gather(owner, flat)
+    sums = op.ScatterND(zeros_like(rows), op.Unsqueeze(first, np.array([-1], np.int64)), rows, reduction="add")
+    return idx, op.Gather(sums, first)
