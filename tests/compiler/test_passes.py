@@ -114,6 +114,11 @@ SIMPLIFY = [
     case("transpose-inverse-pair", lambda x: op.Relu(op.Transpose(op.Transpose(x, perm=[1, 0]),
                                                                   perm=[1, 0])), True,
          check=lambda g: _relu_input(g) is g.inputs[0]),
+    case("concat-of-concat-flattens", lambda x: op.Relu(op.Concat(op.Concat(x, x, axis=1), op.Neg(x), axis=-1)),
+         True, check=lambda g: op_types(g) == ["Concat", "Neg", "Relu"]
+         and len(next(n for n in g.nx if n.op_type == "Concat").inputs) == 3),
+    case("concat-other-axis-stays", lambda x: op.Relu(op.Concat(op.Concat(x, x, axis=0), op.Concat(x, x, axis=0),
+                                                                axis=1)), False),
     case("transpose-pair-merges", lambda x: op.Relu(op.Transpose(op.Transpose(x, perm=[1, 2, 0]),
                                                                  perm=[1, 2, 0])), True,
          feeds=(RNG.standard_normal((2, 3, 4)).astype(np.float32),),

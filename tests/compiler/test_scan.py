@@ -144,13 +144,14 @@ def test_unused_scan_outputs_are_pruned_and_results_stay():
     g = optimize(g, verify=True)
     assert len(node.outputs) == 1 and len(node.attrs["body"].outputs) == 1
     after = Program(to_onnx(g).SerializeToString())(*feeds)
-    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_allclose(before[0], after[0], rtol=1e-6, atol=1e-6)  # (x_t W + 0.1 is lifted too)
     np.testing.assert_allclose(after[0], _numpy_rnn(*feeds)[0], rtol=1e-5, atol=1e-6)
 
 
 def test_gradient_reads_saved_forward_values_instead_of_recomputing():
     """The backward loop recomputes nothing: no Tanh/MatMul of the forward step runs in it, and
-    the weight gradients are single Gemms over all timesteps, outside both loops."""
+    the weight gradients are single Gemms over all timesteps, outside both loops. (Optimized:
+    hoist_scan_invariants has moved the per-iteration work on saved values out of the loop.)"""
     dtype = np.float64
     g, h_last, ys = _graph(dtype, 0, 0)
     loss = _loss(g, h_last, ys, dtype)
@@ -159,7 +160,48 @@ def test_gradient_reads_saved_forward_values_instead_of_recomputing():
     g = optimize(g, verify=True)
     scans = [n for n in g.nodes() if n.op_type == "Scan"]
     assert len(scans) == 2
-    back_ops = {n.op_type for n in scans[1].attrs["body"].nodes()}
+    back_ops = [n.op_type for n in scans[1].attrs["body"].nodes()]
     assert "Tanh" not in back_ops and "MatMul" not in back_ops
+    # tanh's derivative (1 - h'^2) and d_y's term are per-iteration values, hoisted out of the
+    # loop: what is left is (d_h + d_y term) * (1 - h'^2) and the Gemms by R^T and W^T.
+    assert sorted(back_ops) == ["Add", "Gemm", "Gemm", "Mul"], back_ops
+    forward_ops = [n.op_type for n in scans[0].attrs["body"].nodes()]
+    assert sorted(forward_ops) == ["Add", "MatMul", "Mul", "Tanh"], forward_ops  # x_t W + 0.1 lifted
     dw, dr = grads[2], grads[3]
     assert dw.producer.op_type == "Gemm" and dr.producer.op_type == "Gemm"
+
+
+@pytest.mark.parametrize("direction", [0, 1])
+def test_per_iteration_work_on_scan_inputs_runs_once_outside_the_loop(direction):
+    """h' = h * tanh(2 x_t) + (x_t * x_t) * s: tanh(2 x_t) and x_t * x_t * s depend on the scan input
+    (and a captured s) only: hoisted over the whole sequence; results equal before and after."""
+    from horn.compiler.passes.scan_hoist import hoist_scan_invariants
+
+    g = Graph("hoist")
+    x = g.input((T, B, H), np.float32, "x")
+    h0 = g.input((B, H), np.float32, "h0")
+    s = g.input((H,), np.float32, "s")
+    body = new_body(g)
+    h = body.input((B, H), np.float32, "h")
+    xt = body.input((B, H), np.float32, "xt")
+    with body.building():
+        new_h = op.Add(op.Mul(h, op.Tanh(op.Mul(xt, np.float32(2)))), op.Mul(op.Mul(xt, xt), s))
+        body.outputs = [new_h, op.Mul(new_h, np.float32(3))]
+    with g.building():
+        h_last, ys = op.Scan(h0, x, *[v for v, _ in body.captures], body=body, num_scan_inputs=1,
+                             scan_input_directions=[direction], scan_output_directions=[direction])
+    g.outputs, g.output_names = [h_last, ys], ["h", "ys"]
+    rng = np.random.default_rng(5)
+    feeds = [rng.uniform(-1, 1, (T, B, H)).astype(np.float32), rng.uniform(-1, 1, (B, H)).astype(np.float32),
+             rng.uniform(-1, 1, H).astype(np.float32)]
+    before = Program(to_onnx(g).SerializeToString())(*feeds)
+    g, changed = hoist_scan_invariants(g)
+    assert changed
+    g.verify()
+    assert sorted(n.op_type for n in body.nodes()) == ["Add", "Mul", "Mul"]
+    assert {"Tanh", "Mul"} <= {n.op_type for n in g.nodes()}
+    assert not body.captures  # s is only read outside now
+    after = Program(to_onnx(g).SerializeToString())(*feeds)
+    for a, b in zip(before, after):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+    assert hoist_scan_invariants(g)[1] is False

@@ -1,0 +1,204 @@
+"""Work a loop does per iteration on its scan inputs alone runs once, on whole sequences.
+
+In a Scan body, an elementwise op (or a Split/Concat) whose inputs come only from scan inputs,
+constants and captured values does not depend on the carried states: the same op applied to the
+stacked sequences (T, ...) gives every iteration's result at once, which onnxruntime runs as one
+large kernel instead of T small ones. The backward loop of a recurrence is full of these (the
+activation derivatives of the saved gates), and a loop over a cell that is not hoisted by hand
+gets its input projection x_t @ W lifted too. Before hoisting, sums and products are regrouped
+so that such terms meet: (g * a) * b -> g * (a * b), (g + a) + b -> g + (a + b), and
+Concat(g1, g2) * s -> Concat(g1 * s1, g2 * s2) with s split like the Concat, when a, b, s are
+per-iteration values and g is carried (float rounding may change by an ulp).
+"""
+
+import numpy as np
+
+from ..opdef import op
+
+_ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Pow", "Max",
+                "Min", "Sigmoid", "Tanh", "Relu", "Erf", "Softplus", "Softsign", "Elu", "Selu", "LeakyRelu",
+                "HardSigmoid", "Where", "Cast", "Not", "And", "Or", "Equal", "Greater", "Less",
+                "GreaterOrEqual", "LessOrEqual", "Identity", "Clip", "Sign", "Floor"}
+
+
+def hoist_scan_invariants(graph):
+    changed = False
+    for node in graph.nodes():
+        if node.op_type == "Scan":
+            changed |= _hoist(graph, node)
+    return graph, changed
+
+
+def _per_iteration(body, node):
+    """id(body value) -> direction, for values computed from scan inputs (of one direction),
+    constants and captures only."""
+    n = len(body.inputs) - node.attrs["num_scan_inputs"]
+    directions = node.attrs.get("scan_input_directions") or [0] * (len(body.inputs) - n)
+    found = {id(p): d for p, d in zip(body.inputs[n:], directions)}
+    fixed = {id(p) for _, p in body.captures}
+    for x in body.nodes():
+        if not _liftable(x):
+            continue
+        dirs = {found[id(v)] for v in x.inputs if v is not None and id(v) in found}
+        others_fixed = all(v is None or id(v) in found or v.const is not None or id(v) in fixed for v in x.inputs)
+        if len(dirs) == 1 and others_fixed and _aligned(x, found):
+            direction = dirs.pop()
+            for o in x.outputs:
+                found[id(o)] = direction
+    return found
+
+
+def _liftable(x):
+    return x.op_type in _ELEMENTWISE or x.op_type in ("Split", "Concat", "MatMul")
+
+
+def _aligned(x, found):
+    """Stacking adds a leading axis to the per-iteration operands only: right-aligned
+    broadcasting stays the same if they all have the output's rank and no other operand has more.
+    A MatMul lifts as x_t @ W with W a fixed matrix (the input projection of a recurrence)."""
+    if x.op_type == "MatMul":
+        a, w = x.inputs
+        return id(a) in found and id(w) not in found and w.ndim == 2 and a.ndim >= 2
+    rank = max(o.ndim for o in x.outputs)
+    for k, v in enumerate(x.inputs):
+        if v is None or (x.op_type == "Split" and k == 1):
+            continue
+        if id(v) in found and v.ndim != rank:
+            return False
+        if id(v) not in found and v.ndim > rank:
+            return False
+    return True
+
+
+def _regroup(body, inv):
+    """(g * a) * b -> g * (a * b) and Concat(g...) * s -> Concat(g_k * s_k) where a, b, s are
+    per-iteration values and g is not; True if it changed the body."""
+    changed = False
+    for x in body.nodes():
+        if x not in body.nx or x.op_type not in ("Mul", "Add"):
+            continue
+        a, b = x.inputs
+
+        def fixed(v):
+            return id(v) in inv or v.const is not None
+
+        if fixed(a) and not fixed(b):
+            a, b = b, a
+        if not fixed(b) or fixed(a) or a.producer is None or len(body.consumers(a)) != 1 \
+                or a in body.outputs or a.shape != x.out.shape:
+            continue
+        inner = a.producer
+        with body.building():
+            if inner.op_type == x.op_type:  # associativity
+                g, c = inner.inputs
+                if fixed(g):
+                    g, c = c, g
+                if not fixed(c) or fixed(g):
+                    continue
+                combine = getattr(op, x.op_type)
+                factor = combine(c, b)
+                new = combine(g, factor)
+                if id(c) in inv or id(b) in inv:
+                    inv[id(factor)] = inv.get(id(c), inv.get(id(b)))
+            elif inner.op_type == "Concat" and x.op_type == "Mul" and b.shape == x.out.shape:
+                axis = inner.attrs["axis"]
+                sizes = [v.shape[axis] for v in inner.inputs]
+                if None in sizes:
+                    continue
+                pieces = op.Split(b, np.array(sizes, np.int64), axis=axis)
+                pieces = pieces if isinstance(pieces, tuple) else (pieces,)
+                for p in pieces:
+                    inv[id(p)] = inv[id(b)]
+                new = op.Concat(*[op.Mul(v, p) for v, p in zip(inner.inputs, pieces)], axis=axis)
+            else:
+                continue
+        body.replace_uses(x.out, new)
+        body.remove(x)
+        body.remove(inner)
+        changed = True
+    return changed
+
+
+def _hoist(graph, node):
+    body = node.attrs["body"]
+    n = len(body.inputs) - node.attrs["num_scan_inputs"]
+    inv = _per_iteration(body, node)
+    while _regroup(body, inv):
+        inv = _per_iteration(body, node)
+    scan_inputs = body.inputs[n:]
+    outer_of = {id(p): v for p, v in zip(scan_inputs, node.inputs[n:n + len(scan_inputs)])}
+    outer_of.update({id(p): v for (_, p), v in zip(body.captures, node.inputs[len(body.inputs):])})
+    lifted = [x for x in body.nodes() if all(id(o) in inv for o in x.outputs) and x.outputs]
+    if not lifted:
+        return False
+    stacked = dict(outer_of)  # id(body value) -> outer value (stacked, or captured as it is)
+    with graph.building():
+        for x in lifted:
+            args = []
+            for v in x.inputs:
+                if v is None:
+                    args.append(None)
+                elif v.const is not None:
+                    args.append(v.const)
+                else:
+                    args.append(stacked[id(v)])
+            attrs = dict(x.attrs)
+            if x.op_type in ("Split", "Concat") and attrs.get("axis", 0) >= 0:
+                attrs["axis"] = attrs.get("axis", 0) + 1
+            out = getattr(op, x.op_type)(*args, **attrs)
+            for o, s in zip(x.outputs, out if isinstance(out, tuple) else (out,)):
+                stacked[id(o)] = s
+    # Lifted values the rest of the body reads become scan inputs.
+    lifted_ids = {id(x) for x in lifted}
+    read = []
+    for x in body.nodes():
+        if id(x) in lifted_ids:
+            continue
+        read += [v for v in x.inputs if v is not None and v.producer is not None and id(v.producer) in lifted_ids]
+    read += [o for o in body.outputs if o.producer is not None and id(o.producer) in lifted_ids]
+    directions = list(node.attrs.get("scan_input_directions") or [0] * len(scan_inputs))
+    new_inputs = []
+    for v in _unique(read):
+        placeholder = body.input(v.shape, v.dtype, body.unique("lifted"))
+        body.replace_uses(v, placeholder)
+        new_inputs.append((placeholder, stacked[id(v)], inv[id(v)]))
+    for x in lifted:
+        if x in body.nx:
+            body.remove(x)
+    # Scan inputs the body no longer reads are dropped.
+    still = {id(v) for x in body.nx for v in x.inputs if v is not None} | {id(o) for o in body.outputs}
+    kept = [(p, v, d) for p, v, d in zip(scan_inputs, node.inputs[n:n + len(scan_inputs)], directions)
+            if id(p) in still]
+    kept += new_inputs
+    states, captured = node.inputs[:n], node.inputs[n + len(scan_inputs):]
+    body.inputs = body.inputs[:n] + [p for p, _, _ in kept]
+    # Captures the body no longer reads are dropped too.
+    live = [(v, p) for v, (_, p) in zip(captured, body.captures) if id(p) in still]
+    body.captures = [(outer, p) for (outer, p) in body.captures if id(p) in still]
+    body._captured = {k: p for k, p in body._captured.items() if id(p) in still}
+    node.inputs = list(states) + [v for _, v, _ in kept] + [v for v, _ in live]
+    node.attrs["num_scan_inputs"] = len(kept)
+    node.attrs["scan_input_directions"] = [d for _, _, d in kept]
+    _reconnect(graph, node)
+    from .manager import optimize
+
+    optimize(body)
+    return True
+
+
+def _unique(values):
+    seen, out = set(), []
+    for v in values:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _reconnect(graph, node):
+    """Rebuild the edges into `node` from its (changed) inputs."""
+    for pred in list(graph.nx.predecessors(node)):
+        graph.nx.remove_edge(pred, node)
+    for v in node.inputs:
+        if v is not None and v.producer is not None:
+            graph.nx.add_edge(v.producer, node)
