@@ -272,7 +272,7 @@ def _no_grad_cases():
         Case("ConstantOfShape-default", "ConstantOfShape", (ints(3, 1),), grad=False),
         Case("ConstantOfShape-int", "ConstantOfShape", (ints(4),), dict(value=np.array([7], np.int64)),
              grad=False),
-        # (a run-time limit gives shape (None,): test_sparse_adam's row_totals runs that form)
+        # (a run-time limit gives shape (None,): test_row_sparse_updates runs that form in row_totals)
         Case("Range", "Range", (np.array(0, np.int64), np.array(7, np.int64), np.array(2, np.int64)),
              grad=False),
         Case("Range-descending", "Range", (np.array(5, np.int64), np.array(-2, np.int64),

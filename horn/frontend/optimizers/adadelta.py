@@ -1,7 +1,7 @@
 """Adadelta, with Keras 3's update rule."""
 
 from .. import ops
-from .optimizer import Optimizer
+from .optimizer import Optimizer, row_gradient
 
 
 class Adadelta(Optimizer):
@@ -11,6 +11,8 @@ class Adadelta(Optimizer):
     d = rho * d + (1 - rho) * delta^2;  p += lr * delta
     (a: the accumulated squared gradients, d: the accumulated squared updates; the same rule
     as Keras 2, whose default learning rate was 1.0: pass it for the classic examples).
+    On an embedding table's gradient only the rows the batch touched are computed (elsewhere
+    a and d decay by rho and p stays, exactly as the dense rule gives them).
 
     Args:
         learning_rate: a float or a schedule (default 0.001).
@@ -30,6 +32,13 @@ class Adadelta(Optimizer):
         self.epsilon = float(1e-7 if epsilon is None else epsilon)
 
     def update(self, p, g, slots, lr, t):
+        rows = row_gradient(g, p)
+        if rows is None:
+            return self._rule(p, g, slots, lr)
+        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
+        return rows.put(p, p_rows), [rows.put(ops.multiply(s, self.rho), r) for s, r in zip(slots, slot_rows)]
+
+    def _rule(self, p, g, slots, lr):
         rho, eps = self.rho, self.epsilon
         a = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
         # -delta, with one square root: sqrt(d + eps) / sqrt(a + eps) = sqrt((d + eps) / (a + eps)).

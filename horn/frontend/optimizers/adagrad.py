@@ -3,13 +3,15 @@
 import numpy as np
 
 from .. import ops
-from .optimizer import Optimizer
+from .optimizer import Optimizer, row_gradient
 
 
 class Adagrad(Optimizer):
     """Adagrad (Keras 3 defaults: learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7).
 
     a += g^2;  p -= lr * g / sqrt(a + epsilon)
+    On an embedding table's gradient only the rows the batch touched are computed (the
+    others keep a and p, as the dense rule does).
     """
 
     slot_names = ("accumulator",)
@@ -23,6 +25,13 @@ class Adagrad(Optimizer):
         return [np.full(var.shape, self.initial_accumulator_value, var.dtype)]
 
     def update(self, p, g, slots, lr, t):
+        rows = row_gradient(g, p)
+        if rows is None:
+            return self._rule(p, g, slots, lr)
+        p_rows, (a_rows,) = self._rule(rows.take(p), rows.values, [rows.take(slots[0])], lr)
+        return rows.put(p, p_rows), [rows.put(slots[0], a_rows)]
+
+    def _rule(self, p, g, slots, lr):
         a = ops.add(slots[0], ops.square(g))
         return ops.subtract(p, ops.divide(ops.multiply(lr, g), ops.sqrt(ops.add(a, self.epsilon)))), [a]
 

@@ -1,8 +1,7 @@
 """Adam (and AMSGrad)."""
 
-from ...compiler.opdefs.gather import row_totals, scattered_rows
 from .. import ops
-from .optimizer import Optimizer
+from .optimizer import Optimizer, row_gradient
 
 
 class Adam(Optimizer):
@@ -28,14 +27,14 @@ class Adam(Optimizer):
         b1_power = ops.power(self.beta_1, t)
         b2_power = ops.power(self.beta_2, t)
         alpha = ops.divide(ops.multiply(lr, ops.sqrt(ops.subtract(1.0, b2_power))), ops.subtract(1.0, b1_power))
-        rows = scattered_rows(g)
+        rows = row_gradient(g, p)
         if rows is None:
-            m = self._moment(slots[0], g, self.beta_1)
-            v = self._moment(slots[1], ops.square(g), self.beta_2)
-        else:  # an embedding table's gradient: only the rows the batch touched are nonzero
-            idx, g_rows = row_totals(*rows, p.shape[0])
-            m = self._sparse_moment(slots[0], idx, g_rows, self.beta_1)
-            v = self._sparse_moment(slots[1], idx, ops.square(g_rows), self.beta_2)
+            m = _moment(slots[0], g, self.beta_1)
+            v = _moment(slots[1], ops.square(g), self.beta_2)
+        else:  # where g is zero, s + (0 - s)(1 - beta) is s * beta (within an ulp)
+            m = rows.put(ops.multiply(slots[0], self.beta_1), _moment(rows.take(slots[0]), rows.values, self.beta_1))
+            v = rows.put(ops.multiply(slots[1], self.beta_2),
+                         _moment(rows.take(slots[1]), ops.square(rows.values), self.beta_2))
         new_slots = [m, v]
         denom_v = v
         if self.amsgrad:
@@ -44,19 +43,11 @@ class Adam(Optimizer):
         step = ops.divide(ops.multiply(m, alpha), ops.add(ops.sqrt(denom_v), self.epsilon))
         return ops.subtract(p, step), new_slots
 
-    @staticmethod
-    def _moment(s, x, beta):
-        """Keras's s + (x - s)(1 - beta)."""
-        return ops.add(s, ops.multiply(ops.subtract(x, s), 1.0 - beta))
-
-    def _sparse_moment(self, s, idx, x_rows, beta):
-        """The same where x is zero but on the rows idx (n, 1) (x_rows: their values, repeats
-        alike): s * beta everywhere (Keras's form, s + (0 - s)(1 - beta), within an ulp), and
-        the rows idx in Keras's form; a repeated row is written with the same value each time."""
-        flat = ops.reshape(idx, (-1,))
-        rows = self._moment(ops.take(s, flat, axis=0), x_rows, beta)
-        return ops.scatter_update(ops.multiply(s, beta), idx, rows)
-
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+def _moment(s, x, beta):
+    """Keras's s + (x - s)(1 - beta)."""
+    return ops.add(s, ops.multiply(ops.subtract(x, s), 1.0 - beta))

@@ -7,6 +7,7 @@ and the iteration count are program inputs/state, so schedules never recompile.
 
 import numpy as np
 
+from ...compiler.opdefs.gather import row_totals, scattered_rows
 from .. import ops
 
 
@@ -125,6 +126,31 @@ class Optimizer:
         if self.clipvalue:
             return [None if g is None else ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
+
+
+class RowGradient:
+    """An embedding table's gradient kept as rows: for each of the n indices `idx` (n, 1) the
+    batch scattered to (in order, repeats kept), `values` (n, ...) holds that index's whole
+    gradient row. Update rules run on `take(x)` (x's rows at idx) and `put` writes the rows
+    back into a full-size value; every other row of the table has a zero gradient."""
+
+    def __init__(self, indices, updates, num_rows):
+        self.idx, self.values = row_totals(indices, updates, num_rows)
+        self.flat = ops.reshape(self.idx, (-1,))
+
+    def take(self, x):
+        return ops.take(x, self.flat, axis=0)
+
+    def put(self, x, rows):
+        """x with the rows at idx replaced (a repeated index gets the same row each time)."""
+        return ops.scatter_update(x, self.idx, rows)
+
+
+def row_gradient(grad, param):
+    """A RowGradient when `grad` is rows scattered into zeros (Gather's gradient: an embedding
+    table's), else None: the update then skips building the dense gradient."""
+    rows = scattered_rows(grad)
+    return None if rows is None else RowGradient(*rows, param.shape[0])
 
 
 def _scale_to_norm(g, norm, limit):

@@ -1,7 +1,7 @@
 """RMSprop, with Keras 3's update rule."""
 
 from .. import ops
-from .optimizer import Optimizer
+from .optimizer import Optimizer, row_gradient
 
 
 class RMSprop(Optimizer):
@@ -10,6 +10,9 @@ class RMSprop(Optimizer):
     a = rho * a + (1 - rho) * g^2;  p -= lr * g / sqrt(a + epsilon)   (Keras 3's rule);
     with centered=True the mean gradient mg is tracked and a - mg^2 replaces a;
     with momentum m: v = m * v + lr * g / sqrt(...), p -= v.
+    On an embedding table's gradient only the rows the batch touched are computed (elsewhere
+    a, mg and v decay by rho, rho and m, and p stays without momentum: exactly as the dense
+    rule gives them).
     """
 
     def __init__(self, learning_rate=None, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
@@ -20,6 +23,17 @@ class RMSprop(Optimizer):
             (("average_gradient",) if self.centered else ())
 
     def update(self, p, g, slots, lr, t):
+        rows = row_gradient(g, p)
+        if rows is None:
+            return self._rule(p, g, slots, lr)
+        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
+        decays = [self.rho] + ([self.momentum] if self.momentum else []) + ([self.rho] if self.centered else [])
+        new_slots = [rows.put(ops.multiply(s, d), r) for s, d, r in zip(slots, decays, slot_rows)]
+        if self.momentum:
+            return ops.subtract(p, new_slots[1]), new_slots
+        return rows.put(p, p_rows), new_slots
+
+    def _rule(self, p, g, slots, lr):
         a = ops.add(ops.multiply(slots[0], self.rho), ops.multiply(ops.square(g), 1.0 - self.rho))
         new_slots = [a]
         denom = a

@@ -1,13 +1,15 @@
 """SGD with optional momentum and Nesterov momentum."""
 
 from .. import ops
-from .optimizer import Optimizer
+from .optimizer import Optimizer, row_gradient
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent (Keras defaults: learning_rate=0.01, momentum=0.0).
 
     With momentum m: v = m * v - lr * g, then p += v (or p += m * v - lr * g with nesterov).
+    On an embedding table's gradient only the rows the batch touched are computed (elsewhere
+    p stays, and v becomes m * v, exactly as the dense rule gives them).
     """
 
     _DEFAULT_LR = 0.01
@@ -20,6 +22,18 @@ class SGD(Optimizer):
         self.slot_names = ("momentum",) if self.momentum else ()
 
     def update(self, p, g, slots, lr, t):
+        rows = row_gradient(g, p)
+        if rows is None:
+            return self._rule(p, g, slots, lr)
+        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
+        if not self.momentum:
+            return rows.put(p, p_rows), []
+        v = rows.put(ops.multiply(slots[0], self.momentum), slot_rows[0])
+        if self.nesterov:
+            return rows.put(ops.add(p, ops.multiply(v, self.momentum)), p_rows), [v]
+        return ops.add(p, v), [v]
+
+    def _rule(self, p, g, slots, lr):
         step = ops.multiply(lr, g)
         if not self.momentum:
             return ops.subtract(p, step), []

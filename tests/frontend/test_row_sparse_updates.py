@@ -1,7 +1,8 @@
-"""Adam on an embedding table's gradient (ScatterND of rows into zeros): the row-sparse form
-(decayed slots everywhere, Keras's rule on the rows the batch touched) against a float64 numpy
-transcription of Keras 3's dense rule, against horn's dense form (bit-identical on the touched
-rows), and end to end through Embedding + fit."""
+"""Optimizers on an embedding table's gradient (ScatterND of rows into zeros): the row-sparse
+forms (Keras's rule on the rows the batch touched, the others decayed or kept) against horn's
+dense forms (bit-identical on the touched rows, and on the others but for Adam's decay, within
+an ulp), Adam against a float64 numpy transcription of Keras 3's rule, and end to end through
+Embedding + fit."""
 
 import numpy as np
 import pytest
@@ -15,16 +16,16 @@ from horn.runtime import Program
 VOCAB, DIM, LENGTH = 40, 6, 9
 
 
-class DenseAdam(keras.optimizers.Adam):
-    """Adam on the dense gradient: the Identity hides the scatter from Adam's row-sparse form."""
+def dense_form(optimizer):
+    """The optimizer on the dense gradient: an Identity hides the scatter from its row-sparse form."""
+    update = optimizer.update
+    optimizer.update = lambda p, g, slots, lr, t: update(p, ops.identity(g), slots, lr, t)
+    return optimizer
 
-    def update(self, p, g, slots, lr, t):
-        return super().update(p, ops.identity(g), slots, lr, t)
 
-
-def _adam_step_program(optimizer):
-    """One Adam step of loss = sum(Gather(W, ids) * upstream): inputs (W, m, v, [vhat,] ids,
-    upstream, lr, iterations), outputs (W, m, v[, vhat])."""
+def _step_program(optimizer):
+    """One step of loss = sum(Gather(W, ids) * upstream): inputs (W, *slots, ids, upstream, lr,
+    iterations), outputs (W, *slots)."""
     g = Graph("table_step")
     w = g.input((VOCAB, DIM), np.float32, "w")
     slots = [g.input((VOCAB, DIM), np.float32, name) for name in optimizer.slot_names]
@@ -61,8 +62,8 @@ def _batch(rng, batch, n_ids=8):
 
 
 @pytest.mark.parametrize("amsgrad", [False, True], ids=["adam", "amsgrad"])
-def test_row_sparse_step_matches_keras_rule(amsgrad):
-    graph = _adam_step_program(keras.optimizers.Adam(amsgrad=amsgrad))
+def test_row_sparse_adam_matches_keras_rule(amsgrad):
+    graph = _step_program(keras.optimizers.Adam(amsgrad=amsgrad))
     assert not _table_scatter_adds(graph), "the dense table gradient is still computed"
     program = Program(to_onnx(graph).SerializeToString())
     rng = np.random.default_rng(0)
@@ -80,21 +81,47 @@ def test_row_sparse_step_matches_keras_rule(amsgrad):
         w, slots = got[0], got[1:]
 
 
-def test_touched_rows_are_bit_identical_to_the_dense_form():
-    sparse_graph, dense_graph = _adam_step_program(keras.optimizers.Adam()), _adam_step_program(DenseAdam())
+OPTIMIZERS = [  # (id, make, the rows the batch did not touch are bit-identical too)
+    ("adam", lambda: keras.optimizers.Adam(0.01), False),
+    ("amsgrad", lambda: keras.optimizers.Adam(0.01, amsgrad=True), False),
+    ("sgd", lambda: keras.optimizers.SGD(0.1), True),
+    ("sgd-momentum", lambda: keras.optimizers.SGD(0.1, momentum=0.9), True),
+    ("sgd-nesterov", lambda: keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True), True),
+    ("rmsprop", lambda: keras.optimizers.RMSprop(0.01), True),
+    ("rmsprop-momentum", lambda: keras.optimizers.RMSprop(0.01, momentum=0.5), True),
+    ("rmsprop-centered-momentum", lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True), True),
+    ("adagrad", lambda: keras.optimizers.Adagrad(0.1), True),
+    ("adadelta", lambda: keras.optimizers.Adadelta(1.0), True),
+]
+
+
+@pytest.mark.parametrize("make, exact", [c[1:] for c in OPTIMIZERS], ids=[c[0] for c in OPTIMIZERS])
+def test_row_sparse_form_matches_the_dense_form(make, exact):
+    sparse_graph, dense_graph = _step_program(make()), _step_program(dense_form(make()))
     assert not _table_scatter_adds(sparse_graph) and len(_table_scatter_adds(dense_graph)) == 1
     sparse, dense = (Program(to_onnx(g).SerializeToString()) for g in (sparse_graph, dense_graph))
     rng = np.random.default_rng(1)
     w = rng.standard_normal((VOCAB, DIM)).astype(np.float32)
-    m, v = (np.abs(rng.standard_normal((VOCAB, DIM))).astype(np.float32) * 0.1 for _ in range(2))
-    ids, up = _batch(rng, 4)
-    args = (w, m, v, ids, up, np.array(0.01, np.float32), np.array(2, np.int64))
-    touched = np.unique(ids)
-    untouched = np.setdiff1d(np.arange(VOCAB), touched)
-    for got, want in zip(sparse(*args), dense(*args)):
-        np.testing.assert_array_equal(got[touched], want[touched])
-        # elsewhere s * beta against Keras's s + (0 - s)(1 - beta): within an ulp or two
-        np.testing.assert_allclose(got[untouched], want[untouched], rtol=3e-7)
+    # slots positive, the centered RMSprop's average gradient (slot 2) small beside its mean square
+    slots = [(0.1 + 0.1 * np.abs(rng.standard_normal((VOCAB, DIM))) if k < 2
+              else 0.01 * rng.standard_normal((VOCAB, DIM))).astype(np.float32)
+             for k in range(len(make().slot_names))]
+    touched = set()
+    for t, batch in enumerate((4, 2)):
+        ids, up = _batch(rng, batch)
+        touched |= set(ids.reshape(-1))
+        args = (w, *slots, ids, up, np.array(0.01, np.float32), np.array(t, np.int64))
+        got, want = sparse(*args), dense(*args)
+        rows = sorted(set(ids.reshape(-1)))
+        others = np.setdiff1d(np.arange(VOCAB), rows)
+        for name, g_, w_ in zip(["w", *make().slot_names], got, want):
+            np.testing.assert_array_equal(g_[rows], w_[rows], err_msg=name)
+            if exact:
+                np.testing.assert_array_equal(g_[others], w_[others], err_msg=name)
+            else:  # Adam: s * beta against Keras's s + (0 - s)(1 - beta), within an ulp or two
+                np.testing.assert_allclose(g_[others], w_[others], rtol=3e-7, err_msg=name)
+        w, slots = want[0], want[1:]  # the next step starts from the same state for both
+    assert len(touched) < VOCAB
 
 
 def test_row_totals_sum_repeats_in_scatter_order():
@@ -141,7 +168,7 @@ def test_embedding_fit_matches_dense_adam():
     rng = np.random.default_rng(4)
     x = rng.integers(0, 12, (16, LENGTH)).astype(np.int32)
     y = rng.standard_normal((16, 1)).astype(np.float32)
-    models = [_embedding_model(keras.optimizers.Adam(0.05)), _embedding_model(DenseAdam(0.05))]
+    models = [_embedding_model(keras.optimizers.Adam(0.05)), _embedding_model(dense_form(keras.optimizers.Adam(0.05)))]
     start = models[0].layers[0].get_weights()[0]
     for model in models:
         model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
