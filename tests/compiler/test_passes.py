@@ -226,6 +226,8 @@ FUSE = [
     case("matmul-used-twice", _matmul_used_twice, False, feeds=(X, W), check=_lacks("Gemm")),
     case("matmul-is-an-output", _matmul_is_an_output, False, feeds=(X, W), check=_lacks("Gemm")),
     case("full-matrix-addend", lambda x, w: op.Add(op.MatMul(x, w), np.ones((5, 3), np.float32)),
+         True, feeds=(X, W), check=_fused),
+    case("addend-that-broadcasts-the-product", lambda x, w: op.Add(op.MatMul(x, w), np.ones((2, 5, 3), np.float32)),
          False, feeds=(X, W), check=_lacks("Gemm")),
     case("batched-matmul", lambda x, w: op.Add(op.MatMul(x, w), B), False,
          feeds=(RNG.standard_normal((2, 5, 4)).astype(np.float32), W), check=_lacks("Gemm")),

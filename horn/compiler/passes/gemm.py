@@ -8,8 +8,11 @@ def _only_consumer(graph, value):
     return users[0] if len(users) == 1 and value not in graph.outputs else None
 
 
-def _bias_fits(c, n):
-    return c.ndim in (1, 2) and c.shape[-1] == n and (c.ndim == 1 or c.shape[0] == 1)
+def _bias_fits(c, out):
+    """C of Gemm: a row (N,) or (1, N), or a whole (M, N) matrix shaped like the product (a
+    recurrence's x_t W + h R)."""
+    n = out.shape[1]
+    return c.ndim in (1, 2) and c.shape[-1] == n and (c.ndim == 1 or c.shape[0] == 1 or c.shape == out.shape)
 
 
 def _swaps_matrix(node):
@@ -37,8 +40,8 @@ def fuse_gemm(graph):
         user = _only_consumer(graph, node.out)
         if user is not None and user.op_type == "Add":
             other = user.inputs[1] if user.inputs[0] is node.out else user.inputs[0]
-            if other is not node.out and _bias_fits(other, node.out.shape[1]) and \
-                    other.dtype == node.out.dtype:
+            if other is not node.out and _bias_fits(other, node.out) and other.dtype == node.out.dtype \
+                    and user.out.shape == node.out.shape:
                 bias = other
         if not trans_a and not trans_b and bias is None:
             continue

@@ -8,7 +8,8 @@ def _is_const(v, value):
 def _forward(graph, node, source):
     """Replace node's output by `source` where the shapes agree; True if it did."""
     out = node.out
-    if source.shape != out.shape or source.dtype != out.dtype or out in graph.outputs:
+    # A loop body's outputs are positional: only a top-level graph's keep their names.
+    if source.shape != out.shape or source.dtype != out.dtype or (out in graph.outputs and graph.parent is None):
         return False
     graph.replace_uses(out, source)
     graph.remove(node)
