@@ -75,10 +75,11 @@ CONFIGS = {
 }
 
 
+@pytest.mark.parametrize("unroll", [False, True])  # a loop (ONNX Scan), or one set of ops per step
 @pytest.mark.parametrize("name", CONFIGS)
-def test_forward_matches_numpy(name):
+def test_forward_matches_numpy(name, unroll):
     kwargs = CONFIGS[name]
-    layer = layers.ConvLSTM2D(**kwargs)
+    layer = layers.ConvLSTM2D(**kwargs, unroll=unroll)
     x = RNG.standard_normal((2, 4, 7, 6, 3)).astype(np.float32)
     layer.build(x.shape)
     _randomize(layer)
@@ -92,12 +93,13 @@ def test_forward_matches_numpy(name):
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
-def test_channels_first_states_and_mask():
+@pytest.mark.parametrize("unroll", [False, True])
+def test_channels_first_states_and_mask(unroll):
     x = RNG.standard_normal((3, 5, 4, 4, 2)).astype(np.float32)
-    mask = np.array([[1, 1, 1, 0, 0], [1, 0, 1, 1, 0], [1, 1, 1, 1, 1]], bool)
-    last = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True, return_state=True)
+    mask = np.array([[0, 1, 1, 0, 0], [1, 0, 1, 1, 0], [1, 1, 1, 1, 1]], bool)
+    last = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True, return_state=True, unroll=unroll)
     first = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True, return_state=True,
-                              data_format="channels_first")
+                              data_format="channels_first", unroll=unroll)
     last.build(x.shape)
     _randomize(last)
     first.build((3, 5, 2, 4, 4))
@@ -121,12 +123,14 @@ def test_initial_state_and_unit_forget_bias():
     np.testing.assert_allclose(layer(x, initial_state=[h0, c0]), want, rtol=1e-4, atol=1e-5)
 
 
-def test_sgd_step_matches_finite_differences():
+@pytest.mark.parametrize("unroll", [False, True])
+def test_sgd_step_matches_finite_differences(unroll):
     """One SGD step on mean squared error moves every weight by -lr * gradient; the gradient is
     checked on sampled entries against central differences of the numpy reference (float64)."""
     lr = 0.1
     inp = keras.Input((3, 5, 5, 2))
-    conv_lstm = layers.ConvLSTM2D(2, 3, strides=2, padding="same", return_sequences=True, go_backwards=True)
+    conv_lstm = layers.ConvLSTM2D(2, 3, strides=2, padding="same", return_sequences=True, go_backwards=True,
+                                  unroll=unroll)
     model = keras.Model(inp, conv_lstm(inp))
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
     _randomize(conv_lstm)

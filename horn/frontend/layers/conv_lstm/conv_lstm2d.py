@@ -36,6 +36,7 @@ class ConvLSTM2D(Layer):
         dropout, recurrent_dropout: fractions dropped from the input and the recurrent state
             (one mask per gate, fixed over the sequence), while training.
         zero_output_for_mask: masked steps output 0 instead of the previous output.
+        unroll: one set of ops per timestep instead of a loop (ONNX Scan, the default).
 
     Shapes (channels_last): (batch, time, rows, cols, channels) -> (batch, [time,] new_rows, new_cols,
     filters); with return_state, [output, h, c]. A (batch, time) mask keeps the state through
@@ -150,9 +151,8 @@ class ConvLSTM2D(Layer):
         else:
             z_x = self._input_conv(ops.reshape(frames, (-1,) + step_shape), self.kernel, self.bias)
         z_x = ops.reshape(z_x, [-1, time] + list(z_x.shape[1:]))  # (B, T, 4f, h, w)
-        steps = ops.unstack(z_x, axis=1)
-        masks = None if mask is None else ops.unstack(_step_mask(mask), axis=1)
-        order = list(range(time))[::-1] if self.go_backwards else list(range(time))
+        steps = ops.unstack(z_x, axis=1) if self.unroll else None
+        step_masks = None if mask is None else _step_mask(mask)  # (B, T)
 
         if initial_state is None and self.stateful:
             initial_state = self.states
@@ -161,11 +161,11 @@ class ConvLSTM2D(Layer):
         else:
             h = c = None  # zero state: the first step needs no recurrent convolution
         rec_masks = None
+        first = steps[0] if steps is not None else ops.max(z_x, axis=1)  # shaped like one step
         if training and self.recurrent_dropout > 0:  # shaped like h: (B, f, h, w)
-            rec_masks = self._dropout_masks(ops.split(steps[0], 4, axis=1)[0], self.recurrent_dropout)
-        outputs, prev_out = [], None
-        for t in order:
-            z = steps[t]
+            rec_masks = self._dropout_masks(ops.split(first, 4, axis=1)[0], self.recurrent_dropout)
+
+        def step(z, h, c, keep, prev_out):
             if h is not None:
                 z = ops.add(z, self._recurrent_conv(h, rec_masks))
             z_i, z_f, z_c, z_o = ops.split(z, 4, axis=1)
@@ -175,23 +175,51 @@ class ConvLSTM2D(Layer):
                 new_c = ops.add(ops.multiply(self.recurrent_activation(z_f), c), new_c)
             new_h = ops.multiply(self.recurrent_activation(z_o), self.activation(new_c))
             out = new_h
-            if masks is not None:
-                keep = ops.reshape(masks[t], (-1, 1, 1, 1))
+            if keep is not None:
+                keep = ops.reshape(keep, (-1, 1, 1, 1))
                 zero = ops.zeros_like(new_h)
                 new_h = ops.where(keep, new_h, zero if h is None else h)
                 new_c = ops.where(keep, new_c, zero if c is None else c)
                 held = zero if self.zero_output_for_mask or prev_out is None else prev_out
                 out = ops.where(keep, out, held)
-            h, c, prev_out = new_h, new_c, out
-            outputs.append(out)
+            return new_h, new_c, out
+
+        if steps is None:  # one loop (ONNX Scan) over the timesteps, outputs in time order
+            zero = ops.zeros_like(ops.split(first, 4, axis=1)[0])
+            h, c = zero if h is None else h, zero if c is None else c
+            carry_prev = step_masks is not None
+            xs = [ops.transpose(z_x, [1, 0, 2, 3, 4])]
+            if carry_prev:
+                xs.append(ops.transpose(step_masks, [1, 0]))
+
+            def body(carry, x_t):
+                new_h, new_c, out = step(x_t[0], carry[0], carry[1], x_t[1] if carry_prev else None,
+                                         carry[2] if carry_prev else None)
+                return [new_h, new_c] + ([out] if carry_prev else []), out
+
+            init = [h, c] + ([zero] if carry_prev else [])  # a masked first step outputs zeros
+            carry, seq = ops.scan(body, init, xs, reverse=self.go_backwards)
+            h, c = carry[0], carry[1]
+            seq = ops.transpose(seq, [1, 0, 2, 3, 4])  # (B, T, f, h, w), time order
+            outputs = ops.flip(seq, 1) if self.go_backwards else seq  # processing order, as Keras
+            last = carry[2] if carry_prev else h
+        else:
+            masks = None if step_masks is None else ops.unstack(step_masks, axis=1)
+            order = list(range(time))[::-1] if self.go_backwards else list(range(time))
+            outputs, prev_out = [], None
+            for t in order:
+                h, c, prev_out = step(steps[t], h, c, None if masks is None else masks[t], prev_out)
+                outputs.append(prev_out)
+            last = outputs[-1]
+            outputs = ops.stack(outputs, axis=1)
 
         if self.stateful:
             for var, value in zip(self.states, (h, c)):
                 self.add_update(var, _from_nchw(value, self.data_format))
         if self.return_sequences:
-            output = _from_time_nchw(ops.stack(outputs, axis=1), self.data_format)
+            output = _from_time_nchw(outputs, self.data_format)
         else:
-            output = _from_nchw(outputs[-1], self.data_format)
+            output = _from_nchw(last, self.data_format)
         if self.return_state:
             return [output, _from_nchw(h, self.data_format), _from_nchw(c, self.data_format)]
         return output
