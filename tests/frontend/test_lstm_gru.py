@@ -406,6 +406,30 @@ def test_export_with_a_dynamic_time_axis(tmp_path, cls, op):
         np.testing.assert_allclose(got, model.predict(x), atol=1e-6)
 
 
+def test_dynamic_time_axis_trains_and_a_masked_model_exports(tmp_path):
+    """Input((None,)) token sequences with mask_zero: fit runs on batches of different lengths
+    (one loop, no unrolling), and the exported file (a Scan for the masked LSTM) equals predict
+    at any length."""
+    model = keras.Sequential([layers.Input((None,), dtype="int64"), layers.Embedding(30, 6, mask_zero=True),
+                              layers.LSTM(5), layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    before = model.get_weights()
+    for steps in (4, 9):
+        tokens = RNG.integers(0, 30, (8, steps))
+        model.train_on_batch(tokens, (tokens.sum(1, keepdims=True) > 15 * steps).astype(np.float32))
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    path = tmp_path / "masked.onnx"
+    model.export(str(path), verbose=False)
+    proto = onnx.load(str(path))
+    onnx.checker.check_model(proto, full_check=True)
+    assert "Scan" in {n.op_type for n in proto.graph.node}
+    program = Program(proto.SerializeToString())
+    for steps in (3, 11):
+        tokens = RNG.integers(0, 30, (5, steps))
+        tokens[:, -2:] = 0  # padded ends
+        np.testing.assert_allclose(program(tokens)[0], model.predict(tokens, verbose=0), atol=1e-6)
+
+
 def test_evaluate_reads_live_weights_through_the_fused_op():
     x = x_data(8, 5, 3)
     model = keras.Sequential([layers.Input((5, 3)), layers.GRU(4), layers.Dense(1)])
