@@ -25,34 +25,49 @@ def compile_graph(graph):
 
 
 def compile_eager(layer, arrays, args, kwargs):
-    """Run a layer on numpy arrays through a small cached program."""
+    """Run a layer on numpy arrays through a small cached program. A stateful layer's carried
+    states (a stateful RNN's) are inputs of the program and advance with each call, as in Keras."""
     flat = tracing.flatten(arrays)
+    carried = getattr(layer, "_eager_carried", {})
     key = (tuple((a.shape[1:], a.dtype.str) for a in flat), repr(args), repr(sorted(kwargs.items())),
-           tuple(w.version for w in layer.weights))
+           tuple(w.version for w in layer.weights if id(w) not in carried))
     entry = layer._eager_programs.get(key)
     if entry is None:
-        graph = Graph(layer.name)
-        trace = Trace(graph, training=bool(kwargs.get("training")), variables="constants")
-        with trace.active():
-            values = tracing.pack_like(arrays, [graph.input(dynamic(a.shape), a.dtype, f"input_{i}")
-                                                for i, a in enumerate(flat)])
-            out = layer._traced_call(values, args, dict(kwargs))
-        graph.outputs = tracing.flatten(out)
-        graph.output_names = [f"output_{i}" for i in range(len(graph.outputs))]
-        # A training-mode call also makes its updates (BatchNormalization's moving statistics).
-        updated = [var for var, _ in trace.updates.values()]
-        graph.outputs += [value for _, value in trace.updates.values()]
-        graph.output_names += [f"update_{i}" for i in range(len(updated))]
-        entry = (Program(compile_graph(graph).SerializeToString()), out, updated)
-        key = (key[:3] + (tuple(w.version for w in layer.weights),))  # weights exist now
+        entry, found = _eager_program(layer, arrays, args, kwargs, carried)
+        if set(found) - set(carried):  # states to carry, now known: bind them as program inputs
+            carried = layer._eager_carried = found
+            entry, _ = _eager_program(layer, arrays, args, kwargs, carried)
+        key = (key[:3] + (tuple(w.version for w in layer.weights if id(w) not in carried),))  # weights exist now
         layer._eager_programs = {key: entry}
     program, structure, updated = entry
-    results = program(*flat)
+    results = program(*flat, *[var.numpy() for var in carried.values()])
     if updated:
         for var, value in zip(updated, results[-len(updated):]):
             var.assign(value)
         results = results[:-len(updated)]
     return tracing.pack_like(structure, results)
+
+
+def _eager_program(layer, arrays, args, kwargs, carried):
+    """(program, output structure, updated variables), and the variables a non-training call
+    updates (carried states)."""
+    flat = tracing.flatten(arrays)
+    graph = Graph(layer.name)
+    inputs = [graph.input(dynamic(a.shape), a.dtype, f"input_{i}") for i, a in enumerate(flat)]
+    bound = {k: graph.input(var.shape, var.dtype, f"carried_state_{i}") for i, (k, var) in enumerate(carried.items())}
+    training = bool(kwargs.get("training"))
+    trace = Trace(graph, training=training, variables="constants", bound=bound, carry_states=True)
+    with trace.active():
+        out = layer._traced_call(tracing.pack_like(arrays, inputs), args, dict(kwargs))
+    graph.outputs = tracing.flatten(out)
+    graph.output_names = [f"output_{i}" for i in range(len(graph.outputs))]
+    # A training-mode call also makes its updates (BatchNormalization's moving statistics).
+    updated = [var for var, _ in trace.updates.values()]
+    graph.outputs += [value for _, value in trace.updates.values()]
+    graph.output_names += [f"update_{i}" for i in range(len(updated))]
+    entry = (Program(compile_graph(graph).SerializeToString()), out, updated)
+    found = {} if training else {id(var): var for var in updated}
+    return entry, found
 
 
 def predict_graph(model, specs, carry_states=False):

@@ -349,6 +349,26 @@ def test_stateful_states_persist_across_batches_and_reset():
     assert [v.shape for v in loaded] == [(2, 3), (3, 3), (3,), (batch, 3)]
 
 
+def test_stateful_layer_called_on_numpy_advances_its_states():
+    """As in Keras: each eager call starts from the states the previous one left (one program,
+    the states fed to it), and reset_states() starts over."""
+    batch = 3
+    layer = layers.SimpleRNN(4, stateful=True)
+    layer.build((batch, 5, 2))
+    k, rk, b = [w.numpy().astype(np.float64) for w in layer.trainable_weights]
+    x1, x2 = RNG.uniform(-1, 1, (2, batch, 5, 2)).astype(np.float32)
+    _, h1 = simple_rnn_ref(x1.astype(np.float64), k, rk, b)
+    _, h2 = simple_rnn_ref(x2.astype(np.float64), k, rk, b, h0=h1)
+    np.testing.assert_allclose(layer(x1), h1, atol=2e-6)
+    np.testing.assert_allclose(layer.states[0].numpy(), h1, atol=2e-6)
+    programs = dict(layer._eager_programs)
+    np.testing.assert_allclose(layer(x2), h2, atol=2e-6)
+    np.testing.assert_allclose(layer.states[0].numpy(), h2, atol=2e-6)
+    assert layer._eager_programs == programs  # no recompiling as the states change
+    layer.reset_states()
+    np.testing.assert_allclose(layer(x1), h1, atol=2e-6)
+
+
 def test_stateful_fit_carries_state_between_steps():
     """fit(shuffle=False) over two batches equals the recurrence over the concatenated sequence."""
     batch = 2

@@ -38,8 +38,9 @@ Stateful layers keep their states in non-trainable Variables updated with `add_u
 training program carries them on the device like moving statistics; `reset_states()` assigns
 zeros (or given values). The states are layer weights (last, after the cell's), which Keras's
 files do not hold: `convert_loaded_weights` keeps them when loading. predict() carries them
-from batch to batch too (its program takes and returns them; see programs.predict_graph); an
-eager call on numpy reads them without advancing them, and a one-time warning says so.
+from batch to batch too (its program takes and returns them; see programs.predict_graph), and so
+does a call on numpy arrays (programs.compile_eager); an export starts from the current states
+and does not return the final ones, and a one-time warning says so.
 """
 
 import warnings
@@ -311,9 +312,9 @@ class RNN(Layer):
     def _warn_stateful_inference(self):
         if not self._warned_stateful_inference:
             self._warned_stateful_inference = True
-            warnings.warn(f"Layer '{self.name}' is stateful: an eager call on numpy starts from its current "
-                          "states but does not keep the final ones; predict(), fit() and train_on_batch() "
-                          "carry them from batch to batch, as Keras does.", stacklevel=4)
+            warnings.warn(f"Layer '{self.name}' is stateful: this program (an exported file, say) starts "
+                          "from its current states and does not return the final ones; predict(), fit(), "
+                          "train_on_batch() and calls on numpy carry them from batch to batch, as Keras does.", stacklevel=4)
 
     def _need_static_time(self, x, cell, training, mask):
         if x.shape[1] is not None:
