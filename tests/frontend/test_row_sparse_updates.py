@@ -16,6 +16,13 @@ from horn.runtime import Program
 VOCAB, DIM, LENGTH = 40, 6, 9
 
 
+def sparse_form(optimizer):
+    """The optimizer taking the row-sparse form on this file's small table (40 rows for 32 x 9
+    positions a step: below the size where it pays, test_row_sparse_form_only_on_big_tables)."""
+    optimizer._sparse_rows_per_position = 0.0
+    return optimizer
+
+
 def dense_form(optimizer):
     """The optimizer on the dense gradient: an Identity hides the scatter from its row-sparse form."""
     update = optimizer.update
@@ -23,12 +30,12 @@ def dense_form(optimizer):
     return optimizer
 
 
-def _step_program(optimizer):
+def _step_program(optimizer, vocab=VOCAB):
     """One step of loss = sum(Gather(W, ids) * upstream): inputs (W, *slots, ids, upstream, lr,
     iterations), outputs (W, *slots)."""
     g = Graph("table_step")
-    w = g.input((VOCAB, DIM), np.float32, "w")
-    slots = [g.input((VOCAB, DIM), np.float32, name) for name in optimizer.slot_names]
+    w = g.input((vocab, DIM), np.float32, "w")
+    slots = [g.input((vocab, DIM), np.float32, name) for name in optimizer.slot_names]
     ids = g.input((None, LENGTH), np.int32, "ids")
     upstream = g.input((None, LENGTH, DIM), np.float32, "upstream")
     lr = g.input((), np.float32, "lr")
@@ -41,10 +48,10 @@ def _step_program(optimizer):
     return optimize(g, verify=True)
 
 
-def _table_scatter_adds(graph):
+def _table_scatter_adds(graph, vocab=VOCAB):
     """ScatterND-add nodes that write a whole table: the dense gradient."""
     return [n for n in graph.nodes() if n.op_type == "ScatterND" and n.attrs["reduction"] == "add"
-            and n.out.shape == (VOCAB, DIM)]
+            and n.out.shape == (vocab, DIM)]
 
 
 def _keras_adam(w, slots, grad, lr, t, b1=0.9, b2=0.999, epsilon=1e-7, amsgrad=False):
@@ -63,7 +70,7 @@ def _batch(rng, batch, n_ids=8):
 
 @pytest.mark.parametrize("amsgrad", [False, True], ids=["adam", "amsgrad"])
 def test_row_sparse_adam_matches_keras_rule(amsgrad):
-    graph = _step_program(keras.optimizers.Adam(amsgrad=amsgrad))
+    graph = _step_program(sparse_form(keras.optimizers.Adam(amsgrad=amsgrad)))
     assert not _table_scatter_adds(graph), "the dense table gradient is still computed"
     program = Program(to_onnx(graph).SerializeToString())
     rng = np.random.default_rng(0)
@@ -97,7 +104,7 @@ OPTIMIZERS = [  # (id, make, the rows the batch did not touch are bit-identical 
 
 @pytest.mark.parametrize("make, exact", [c[1:] for c in OPTIMIZERS], ids=[c[0] for c in OPTIMIZERS])
 def test_row_sparse_form_matches_the_dense_form(make, exact):
-    sparse_graph, dense_graph = _step_program(make()), _step_program(dense_form(make()))
+    sparse_graph, dense_graph = _step_program(sparse_form(make())), _step_program(dense_form(make()))
     assert not _table_scatter_adds(sparse_graph) and len(_table_scatter_adds(dense_graph)) == 1
     sparse, dense = (Program(to_onnx(g).SerializeToString()) for g in (sparse_graph, dense_graph))
     rng = np.random.default_rng(1)
@@ -124,8 +131,19 @@ def test_row_sparse_form_matches_the_dense_form(make, exact):
     assert len(touched) < VOCAB
 
 
+@pytest.mark.parametrize("make, rows_per_position", [(keras.optimizers.SGD, 2), (keras.optimizers.Adam, 3)],
+                         ids=["sgd", "adam"])
+def test_row_sparse_form_only_on_big_tables(make, rows_per_position):
+    """Per position a step scatters (a dynamic batch counted as 32) the row-sparse form costs
+    about what the dense form costs per table row: it is taken from 2 (Adam: 3) rows each."""
+    positions = 32 * LENGTH
+    for vocab, sparse in ((rows_per_position * positions - 1, False), (rows_per_position * positions, True)):
+        assert not _table_scatter_adds(_step_program(make(), vocab), vocab) == sparse, vocab
+
+
 def test_row_totals_sum_repeats_in_scatter_order():
-    """row_totals gives every position its index's whole dense row, for any batch size."""
+    """row_totals gives every position its index's whole dense row, for any batch size (-3 and 7
+    are one row)."""
     g = Graph("row_totals")
     ids = g.input((None, 4), np.int64, "ids")
     ups = g.input((None, 4, 3), np.float64, "ups")
@@ -138,7 +156,7 @@ def test_row_totals_sum_repeats_in_scatter_order():
     program = Program(to_onnx(optimize(g, verify=True)).SerializeToString())
     rng = np.random.default_rng(2)
     for batch in (1, 5):
-        i = rng.integers(0, 4, (batch, 4))
+        i = rng.integers(-3, 8, (batch, 4))  # negative indices count from the end, as in Gather
         d, idx_, totals_ = program(i, rng.standard_normal((batch, 4, 3)))
         np.testing.assert_array_equal(idx_[:, 0], i.reshape(-1))
         np.testing.assert_array_equal(totals_, d[i.reshape(-1)])
@@ -168,7 +186,8 @@ def test_embedding_fit_matches_dense_adam():
     rng = np.random.default_rng(4)
     x = rng.integers(0, 12, (16, LENGTH)).astype(np.int32)
     y = rng.standard_normal((16, 1)).astype(np.float32)
-    models = [_embedding_model(keras.optimizers.Adam(0.05)), _embedding_model(dense_form(keras.optimizers.Adam(0.05)))]
+    models = [_embedding_model(sparse_form(keras.optimizers.Adam(0.05))),
+              _embedding_model(dense_form(keras.optimizers.Adam(0.05)))]
     start = models[0].layers[0].get_weights()[0]
     for model in models:
         model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)

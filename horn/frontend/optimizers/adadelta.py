@@ -32,7 +32,7 @@ class Adadelta(Optimizer):
         self.epsilon = float(1e-7 if epsilon is None else epsilon)
 
     def update(self, p, g, slots, lr, t):
-        rows = row_gradient(g, p)
+        rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
             return self._rule(p, g, slots, lr)
         p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)

@@ -25,7 +25,7 @@ class Adagrad(Optimizer):
         return [np.full(var.shape, self.initial_accumulator_value, var.dtype)]
 
     def update(self, p, g, slots, lr, t):
-        rows = row_gradient(g, p)
+        rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
             return self._rule(p, g, slots, lr)
         p_rows, (a_rows,) = self._rule(rows.take(p), rows.values, [rows.take(slots[0])], lr)

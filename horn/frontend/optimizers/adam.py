@@ -17,6 +17,8 @@ class Adam(Optimizer):
     stays dense (m is nonzero everywhere); 9 passes over the table instead of 14.
     """
 
+    _sparse_rows_per_position = 3.0  # its parameter update stays dense: it gains less
+
     def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
@@ -27,7 +29,7 @@ class Adam(Optimizer):
         b1_power = ops.power(self.beta_1, t)
         b2_power = ops.power(self.beta_2, t)
         alpha = ops.divide(ops.multiply(lr, ops.sqrt(ops.subtract(1.0, b2_power))), ops.subtract(1.0, b1_power))
-        rows = row_gradient(g, p)
+        rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
             m = _moment(slots[0], g, self.beta_1)
             v = _moment(slots[1], ops.square(g), self.beta_2)

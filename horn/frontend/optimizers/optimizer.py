@@ -26,6 +26,9 @@ class Optimizer:
 
     slot_names = ()
     _DEFAULT_LR = 0.001
+    # Embedding tables with at least this many rows per position a step looks up are updated
+    # row-sparse (row_gradient).
+    _sparse_rows_per_position = 2.0
 
     def __init__(self, learning_rate=None, name=None, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
@@ -146,11 +149,28 @@ class RowGradient:
         return ops.scatter_update(x, self.idx, rows)
 
 
-def row_gradient(grad, param):
+# A step's positions when the batch axis is dynamic: Keras's default batch size.
+_ASSUMED_BATCH = 32
+
+
+def row_gradient(grad, param, min_rows_per_position=2.0):
     """A RowGradient when `grad` is rows scattered into zeros (Gather's gradient: an embedding
-    table's), else None: the update then skips building the dense gradient."""
+    table's) and the table has at least `min_rows_per_position` rows per scattered position
+    (a dynamic batch axis counted as 32), else None.
+
+    The row-sparse form pays per position (gathers, the rule on rows, scatters) about what
+    the dense form pays per table row: on a 128-wide table fed 2560 positions a step it wins
+    from ~1.5 rows per position (RMSprop, 1 and 2 threads) to ~3 (Adam), and loses up to 2x on
+    small tables (200 rows: 0.7 -> 1.5 ms).
+    """
     rows = scattered_rows(grad)
-    return None if rows is None else RowGradient(*rows, param.shape[0])
+    if rows is None:
+        return None
+    indices, updates = rows
+    positions = np.prod([_ASSUMED_BATCH if d is None else d for d in indices.shape[:-1]])
+    if param.shape[0] < min_rows_per_position * positions:
+        return None
+    return RowGradient(indices, updates, param.shape[0])
 
 
 def _scale_to_norm(g, norm, limit):

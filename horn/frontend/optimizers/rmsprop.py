@@ -23,7 +23,7 @@ class RMSprop(Optimizer):
             (("average_gradient",) if self.centered else ())
 
     def update(self, p, g, slots, lr, t):
-        rows = row_gradient(g, p)
+        rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
             return self._rule(p, g, slots, lr)
         p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
