@@ -191,15 +191,15 @@ def row_totals(indices, updates, num_rows):
     totals[i] is the whole row idx[i] of the dense sum (every update aimed at that index,
     added in the same order as the dense scatter adds them, so the sums are bit-identical).
 
-    Each index picks one of its positions as representative (a scatter of positions into a
-    num_rows table: whichever write lands, all repeats read the same one); updates are
-    summed at the representatives and read back for every position.
+    Each index's first position is its representative (a min-scatter of positions into a
+    num_rows table: deterministic, unlike a plain scatter's write race between repeats);
+    updates are summed at the representatives and read back for every position.
     """
     idx = op.Reshape(indices, np.array([-1, 1], np.int64))
     flat = op.Reshape(idx, np.array([-1], np.int64))  # as the caller's reshape of idx (CSE merges them)
     rows = op.Reshape(updates, np.array([-1, *updates.shape[indices.ndim - 1:]], np.int64))
     positions = op.Range(np.array(0, np.int64), op.Size(flat), np.array(1, np.int64))
-    owner = op.ScatterND(np.zeros(num_rows, np.int64), idx, positions)
+    owner = op.ScatterND(np.full(num_rows, np.iinfo(np.int64).max), idx, positions, reduction="min")
     first = op.Gather(owner, flat)
     sums = op.ScatterND(zeros_like(rows), op.Unsqueeze(first, np.array([-1], np.int64)), rows, reduction="add")
     return idx, op.Gather(sums, first)
