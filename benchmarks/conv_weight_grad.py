@@ -1,10 +1,13 @@
-"""Conv's weight gradient, the two rules of horn/compiler/opdefs/conv.py, each as its own
-onnxruntime model (notes §2a: ORT runs every node of a model, so sub-graphs are timed apart):
+"""Conv's weight gradient, the rules of horn/compiler/opdefs/conv.py and the one before, each as
+its own onnxruntime model (notes §2a: ORT runs every node of a model, so sub-graphs are timed apart):
 
 - conv:   a Conv over the regrouped input with dY as its weight (strides and dilations swapped)
-- im2col: kh*kw strided Slices of the padded input, one Concat, one Gemm against dY
+- im2col: the columns from one Conv with a one-hot kernel (group = C), one batched MatMul
+          against dY, a ReduceSum over the batch (horn's rule for 2-D ungrouped convs)
+- slices: the previous im2col: kh*kw strided Slices of the padded, channel-major input, one
+          Concat, one Gemm against dY (kept here for comparison)
 
-The two are timed interleaved (one run of each per round), best and median of the rounds.
+The rules are timed interleaved (one run of each per round), best and median of the rounds.
 
     python benchmarks/conv_weight_grad.py [--threads 0] [--rounds 20]
 
@@ -21,11 +24,31 @@ from types import SimpleNamespace
 import numpy as np
 import onnxruntime as ort
 
-from horn.compiler import Graph, optimize, to_onnx
+from horn.compiler import Graph, op, optimize, to_onnx
 from horn.compiler.opdefs import conv
 
 # (N, C, O, H, W, k, stride, pad)
 CASES = [(128, 32, 64, 26, 26, 3, 1, 0), (128, 32, 64, 26, 26, 3, 2, 1), (32, 64, 64, 28, 28, 3, 1, 1)]
+
+
+def _slices_dw(x, w, gy, g, sizes, out):
+    """The im2col rule horn had before: strided Slices of the channel-major input + Concat + Gemm."""
+    o, c, r = w.shape[0], w.shape[1], g.rank
+    xt = op.Transpose(x, perm=[1, 0, 2, 3])  # (C, N, *s)
+    ends = [max(0, min(f, (e - 1) + s * (q - 1) + 1 - i - b))
+            for f, e, s, q, i, b in zip(g.end, g.effective, g.strides, out, sizes, g.begin)]
+    if any(g.begin) or any(ends):
+        xt = op.Pad(xt, np.array([0, 0] + g.begin + [0, 0] + ends, np.int64))
+    axes, steps = np.arange(2, 2 + r, dtype=np.int64), np.array(g.strides, np.int64)
+    taps = []
+    for tap in np.ndindex(*g.kernel):
+        starts = [t * d for t, d in zip(tap, g.dilations)]
+        stops = [b + s * (q - 1) + 1 for b, s, q in zip(starts, g.strides, out)]
+        taps.append(op.Slice(xt, np.array(starts, np.int64), np.array(stops, np.int64), axes, steps))
+    cols = op.Reshape(op.Concat(*taps, axis=0), np.array([len(taps) * c, -1], np.int64))
+    gyt = op.Reshape(op.Transpose(gy, perm=[1, 0, 2, 3]), np.array([o, -1], np.int64))
+    dw = op.Reshape(op.Gemm(gyt, cols, transB=1), np.array([o, len(taps), c], np.int64))
+    return op.Reshape(op.Transpose(dw, perm=[0, 2, 1]), np.array([o, c, *g.kernel], np.int64))
 
 
 def _model(rule, x, gy, attrs):
@@ -59,9 +82,11 @@ def main():
         attrs = dict(strides=[s, s], pads=[p] * 4, kernel=[k, k])
         feeds = {"x": x, "gy": gy}
         sessions = {name: _session(_model(rule, x, gy, attrs), args.threads)
-                    for name, rule in (("conv", conv._conv_dw_conv), ("im2col", conv._conv_dw_im2col))}
+                    for name, rule in (("conv", conv._conv_dw_conv), ("im2col", conv._conv_dw_im2col),
+                                       ("slices", _slices_dw))}
         outs = {name: sess.run(None, feeds)[0] for name, sess in sessions.items()}
-        err = float(np.abs(outs["im2col"] - outs["conv"]).max() / np.abs(outs["conv"]).max())
+        err = max(float(np.abs(outs[name] - outs["conv"]).max() / np.abs(outs["conv"]).max())
+                  for name in ("im2col", "slices"))
         for _ in range(3):
             for sess in sessions.values():
                 sess.run(None, feeds)

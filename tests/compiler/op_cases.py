@@ -366,6 +366,12 @@ def _conv_cases():
         _conv("2d-s2-asym-pads-5x3", u(2, 2, 9, 8), u(3, 2, 5, 3), strides=[2, 2],
               pads=[2, 0, 1, 2]),
         _conv("2d-s2-1x2-odd", u(3, 2, 5, 7), u(2, 2, 1, 2), strides=[2, 2], pads=[0, 1, 0, 0]),
+        # The one-hot im2col of dW with dilation and uneven pads at stride 1; a pad as wide as
+        # the kernel; a 3-D stride-1 conv.
+        _conv("2d-s1-dilation-asym-pads", u(2, 3, 9, 8), u(4, 3, 3, 2), u(4), dilations=[2, 1],
+              pads=[3, 0, 1, 1]),
+        _conv("2d-1x1-p1", u(2, 3, 4, 3), u(2, 3, 1, 1), pads=[1, 0, 1, 1]),
+        _conv("3d-s1-p1", u(1, 2, 4, 5, 3), u(3, 2, 3, 2, 2), u(3), pads=[1, 0, 1, 1, 1, 0]),
         _conv("3d", u(1, 2, 5, 4, 5), u(2, 2, 2, 3, 2), u(2), strides=[2, 1, 2],
               pads=[1, 0, 1, 0, 1, 1]),
         _conv("3d-group-dilation", u(1, 4, 5, 5, 4), u(4, 2, 2, 2, 2), dilations=[2, 1, 1], group=2),
@@ -419,8 +425,8 @@ def _pad_modes():  # no gradient outside constant mode: reference checks only
 
 
 _CONV = _conv_cases() + _slice_cases()
-_CONV_DYNAMIC = ["Conv-2d-s2-p1-odd", "Conv-2d-s1-p1-odd", "Conv-2d-s2-asym-pads-5x3",
-                 "Conv-2d-group2", "Conv-2d-depthwise-dm2", "Conv-3d",
+_CONV_DYNAMIC = ["Conv-2d-s2-p1-odd", "Conv-2d-s1-p1-odd", "Conv-2d-s1-dilation-asym-pads",
+                 "Conv-2d-s2-asym-pads-5x3", "Conv-2d-group2", "Conv-2d-depthwise-dm2", "Conv-3d",
                  "ConvTranspose-2d-s2-p1-op1", "ConvTranspose-2d-group2", "Slice-step2",
                  "Slice-step-minus2", "Slice-all-of-axis0", "Slice-reverse-axis0"]
 GRAD_CASES += _CONV

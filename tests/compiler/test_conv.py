@@ -199,14 +199,30 @@ def test_weight_gradient_slices_when_rows_go_unread():
     assert ops.count("Slice") == 1
 
 
-def test_2d_ungrouped_weight_gradient_is_im2col_and_one_gemm():
-    # One strided Slice per kernel tap of the padded input, one Concat, one Gemm against dY.
+def test_2d_ungrouped_weight_gradient_is_im2col_and_one_matmul():
+    # The columns from one Conv with a one-hot kernel (group = C), one MatMul against dY, a
+    # ReduceSum over the batch: no Slices, no Concat.
     ops = _backward((2, 3, 8, 7), (4, 3, 3, 2), strides=[2, 1], pads=[1, 0, 1, 1])
-    assert ops.count("Gemm") == 1 and ops.count("Slice") == 6 and ops.count("Concat") == 1
-    assert ops.count("Conv") == 1 and ops.count("Pad") == 1
-    # Grouped convs keep the regrouped Conv.
+    assert ops.count("MatMul") == 1 and ops.count("Conv") == 2 and ops.count("ConvTranspose") == 1
+    assert "Slice" not in ops and "Concat" not in ops and "Pad" not in ops
+    # Grouped convs keep the regrouped Conv and the ConvTranspose.
     ops = _backward((2, 4, 8, 8), (4, 2, 3, 3), group=2)
-    assert ops.count("Conv") == 2 and "Gemm" not in ops
+    assert ops.count("Conv") == 2 and ops.count("ConvTranspose") == 1 and "MatMul" not in ops
+
+
+def test_im2col_columns_come_from_a_one_hot_kernel():
+    g = Graph("cols")
+    x = g.input((2, 3, 6, 5), np.float32, "x")
+    w = g.input((4, 3, 2, 3), np.float32, "w")
+    with g.building():
+        y = op.Conv(x, w)
+        OPS["Conv"].grad(y.producer, [g.input(y.shape, np.float32, "gy")])
+    conv = [n for n in g.nodes() if n.op_type == "Conv" and n.attrs.get("group") == 3]
+    assert len(conv) == 1
+    kernel = conv[0].inputs[1].const
+    assert kernel.shape == (18, 1, 2, 3)
+    # Output channel c*6 + t reads tap t (row-major over the 2x3 kernel) of input channel c.
+    assert np.array_equal(kernel.reshape(3, 6, 6), np.broadcast_to(np.eye(6), (3, 6, 6)))
 
 
 def test_grouped_weight_gradient_regroups_batch_and_channels():

@@ -2,9 +2,9 @@
 
 Conv's input gradient is a ConvTranspose with the same weight; its weight gradient is one
 Conv over regrouped tensors with strides and dilations swapped (notes §2a), or, for 2-D
-ungrouped convs, explicit im2col (strided Slices of the padded input) and one Gemm. ConvTranspose
-mirrors it: its input gradient is a Conv with the same weight, its weight gradient a Conv
-with the roles of input and output gradient exchanged.
+ungrouped convs, explicit im2col (one Conv with a one-hot kernel) and one batched MatMul.
+ConvTranspose mirrors it: its input gradient is a Conv with the same weight, its weight gradient
+a Conv with the roles of input and output gradient exchanged.
 """
 
 from types import SimpleNamespace
@@ -270,41 +270,35 @@ def _conv_dw_conv(x, gy, g, sizes, out):
     return _swap01(_crop(dw, g.kernel))
 
 
-def _conv_dw_im2col(x, w, gy, g, sizes, out):
-    """The same dW for group 1, as explicit im2col and one Gemm: with x as (C, N, *s) (padded),
-    each kernel tap k is a strided Slice x_pad[:, :, k*d : k*d + s*(out-1) + 1 : s] of shape
-    (C, N, *out); their Concat (taps*C, N*P) against gy as (O, N*P) gives dW as (O, taps*C).
+def _im2col(x, kernel, strides, pads, dilations):
+    """(N, C, *s) -> (N, C*taps, L): column c*taps + t holds x_pad[n, c, p*s + t*d] for each of
+    the L output positions p. ONE op makes them: a Conv with a constant one-hot kernel, one
+    output channel per (input channel, kernel tap), group = C."""
+    c, taps = x.shape[1], int(np.prod(kernel))
+    if c is None:
+        raise NotImplementedError(f"im2col needs a static channel count, got shape {x.shape}")
+    onehot = np.zeros((c * taps, 1, *kernel), x.dtype)
+    onehot.reshape(c, taps, taps)[:, np.arange(taps), np.arange(taps)] = 1
+    cols = op.Conv(x, onehot, strides=strides, pads=pads, dilations=dilations, group=c)
+    return op.Reshape(cols, np.array([0, c * taps, -1], np.int64))
 
-    benchmarks/conv_weight_grad.py (each rule its own onnxruntime model, default threads,
-    interleaved, 20 rounds, best / median ms; relative difference to the Conv rule ~1e-6):
-    - mnist_cnn's Conv2, x (128, 32, 26, 26), w (64, 32, 3, 3), s1 p0: Conv 93.7 / 96.8,
-      im2col 59.4 / 63.5
-    - the same with s2 p1: Conv 27.1 / 36.0, im2col 27.9 / 31.6 (a wash)
-    - x (32, 64, 28, 28), w (64, 64, 3, 3), s1 p1: Conv 51.9 / 75.5, im2col 38.4 / 42.7
-    shared/bench run_keras.py --workloads cnn --scale 0.3, train_samples_per_s (2 runs each,
-    bg_cpu_pct < 1): 847, 857 before; 1074, 1068 after.
+
+def _conv_dw_im2col(x, w, gy, g, sizes, out):
+    """The same dW for group 1, as im2col and one batched MatMul: dW[o, c*taps + t] =
+    sum_{n, p} gy[n, o, p] cols[n, c*taps + t, p], the columns already in W's (C, *kernel)
+    order; one MatMul against the transposed columns (onnxruntime folds the Transpose into its
+    FusedMatMul) and a ReduceSum over the batch.
+
+    benchmarks/conv_weight_grad.py, mnist_cnn's Conv2 (x (128, 32, 26, 26), w (64, 32, 3, 3),
+    s1 p0), interleaved best ms, 2 threads: strided Slices + Concat + Gemm 68-71, this 43-48
+    (1 thread: 65, 57). The Slices wrote the columns and the Concat copied them again (85 MB
+    each), with Transposes of x and dY to channel-major on top, all single-threaded.
     """
-    o, c, r = w.shape[0], w.shape[1], g.rank
-    xt = _swap01(x)  # (C, N, *s): the input is taps times smaller than the columns
-    # Pad only as far as the last window reads: the end pad may be partly unread.
-    ends = [max(0, min(f, (e - 1) + s * (q - 1) + 1 - i - b))
-            for f, e, s, q, i, b in zip(g.end, g.effective, g.strides, out, sizes, g.begin)]
-    if any(g.begin) or any(ends):
-        xt = op.Pad(xt, np.array([0, 0] + g.begin + [0, 0] + ends, np.int64))
-    axes = np.arange(2, 2 + r, dtype=np.int64)
-    steps = np.array(g.strides, np.int64)
-    taps = []
-    for tap in np.ndindex(*g.kernel):
-        starts = [t * d for t, d in zip(tap, g.dilations)]
-        stops = [b + s * (q - 1) + 1 for b, s, q in zip(starts, g.strides, out)]
-        taps.append(op.Slice(xt, np.array(starts, np.int64), np.array(stops, np.int64), axes,
-                             steps))
-    cols = taps[0] if len(taps) == 1 else op.Concat(*taps, axis=0)  # (taps*C, N, *out)
-    cols = op.Reshape(cols, np.array([len(taps) * c, -1], np.int64))
-    gyt = op.Reshape(_swap01(gy), np.array([o, -1], np.int64))  # (O, N*P)
-    dw = op.Gemm(gyt, cols, transB=1)  # (O, taps*C), tap-major
-    dw = op.Reshape(dw, np.array([o, len(taps), c], np.int64))
-    dw = op.Transpose(dw, perm=[0, 2, 1])
+    o, c = w.shape[0], w.shape[1]
+    cols = _im2col(x, g.kernel, g.strides, g.begin + g.end, g.dilations)  # (N, C*taps, L)
+    gy3 = op.Reshape(gy, np.array([0, o, -1], np.int64))  # (N, O, L)
+    dw = op.MatMul(gy3, op.Transpose(cols, perm=[0, 2, 1]))  # (N, O, C*taps)
+    dw = op.ReduceSum(dw, np.array([0], np.int64), keepdims=0)
     return op.Reshape(dw, np.array([o, c, *g.kernel], np.int64))
 
 
