@@ -11,6 +11,7 @@ import pytest
 import horn as keras
 from horn import layers, ops
 from horn.compiler import Graph, gradients, optimize, to_onnx
+from horn.frontend.layers.rnn import rnn as rnn_module
 from horn.frontend.tracing import Trace, flatten
 from horn.runtime import Program
 
@@ -277,8 +278,16 @@ def gradient_check(layer, x, reference, dtype=np.float64, tol=1e-6, call_kwargs=
         np.testing.assert_allclose(grad, want, atol=tol, rtol=tol, err_msg=f"d loss / d input {i}")
 
 
+@pytest.fixture(params=["unrolled", "loop"])
+def lowering(request, monkeypatch):
+    """Run a test with the recurrence unrolled (4 steps: below SCAN_FROM_STEPS) and as a loop."""
+    if request.param == "loop":
+        monkeypatch.setattr(rnn_module, "SCAN_FROM_STEPS", 1)
+    return request.param
+
+
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_lstm_gradients_through_time(go_backwards):
+def test_lstm_gradients_through_time(go_backwards, lowering):
     x = RNG.uniform(-1, 1, (2, 4, 3))
     layer = layers.LSTM(3, dtype="float64", return_sequences=True, return_state=True, go_backwards=go_backwards)
 
@@ -290,7 +299,7 @@ def test_lstm_gradients_through_time(go_backwards):
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_gru_gradients_through_time(reset_after):
+def test_gru_gradients_through_time(reset_after, lowering):
     x = RNG.uniform(-1, 1, (2, 4, 3))
     mask = np.array([[1, 1, 0, 1], [0, 1, 1, 1]], bool)
     layer = layers.GRU(3, dtype="float64", reset_after=reset_after, return_sequences=True)

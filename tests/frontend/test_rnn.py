@@ -11,6 +11,7 @@ import pytest
 import horn as keras
 from horn import layers, ops
 from horn.compiler import Graph, gradients, optimize, to_onnx
+from horn.frontend.layers.rnn import rnn as rnn_module
 from horn.frontend.tracing import Trace, flatten
 from horn.runtime import Program
 
@@ -64,7 +65,12 @@ def both_lowerings(layer, x, **kwargs):
     """Outputs of the fused (inference) and training lowerings; checks which ran. The training
     lowering is checked both ways, looped (Scan) and unrolled (unroll=True), against each other."""
     fused, fused_ops = run_traced(layer, x, False, **kwargs)
-    unrolled, unrolled_ops = run_traced(layer, x, True, **kwargs)
+    threshold = rnn_module.SCAN_FROM_STEPS
+    rnn_module.SCAN_FROM_STEPS = 1  # loop at any length
+    try:
+        unrolled, unrolled_ops = run_traced(layer, x, True, **kwargs)
+    finally:
+        rnn_module.SCAN_FROM_STEPS = threshold
     assert "RNN" not in unrolled_ops and "Scan" in unrolled_ops
     wrapped = getattr(layer, "layer", None)
     rnns = [r for r in (layer, wrapped, getattr(layer, "forward_layer", None),
