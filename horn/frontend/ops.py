@@ -776,7 +776,8 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
             raise ValueError(f"ops.scan: f returned a carry of {len(new_leaves)} tensor(s) for an init of "
                              f"{len(carry_in)}")
         y_leaves, y_tree = _flatten(y) if y is not None else ([], None)
-        outs = [to_value(body, v, like=c) for v, c in zip(new_leaves + y_leaves, carry_in + carry_in[:1] * len(y_leaves))]
+        likes = carry_in + [carry_in[0] if carry_in else None] * len(y_leaves)  # dtypes for Python numbers
+        outs = [to_value(body, v, like=c) for v, c in zip(new_leaves + y_leaves, likes)]
         outs[:len(carry_in)] = [o if o.dtype == c.dtype else cast(o, c.dtype) for o, c in zip(outs, carry_in)]
     for o, c in zip(outs, carry_leaves):
         if o.shape[1:] != c.shape[1:] and None not in o.shape[1:] + c.shape[1:]:

@@ -7,12 +7,15 @@ scan outputs (L)...], a scan output stacking one body output per iteration along
 `scan_input_directions` / `scan_output_directions` say, per scan input / output, whether it is
 read / stacked from the end (1) or from the start (0). Axes other than 0 are not supported.
 
-The gradient is a second Scan running the other way (DESIGN.md §2): the forward node is made to
-also stack the states each iteration starts from (`history`); the backward body recomputes
-one forward iteration from them, takes its vector-Jacobian product with horn's own autodiff,
-and carries the state gradients from iteration to iteration and the gradients of the captured
-values (weights) as running sums. Memory is one state per timestep, compute one extra forward
-step per timestep: the unrolled alternative keeps every intermediate instead.
+The gradient is a second Scan running the other way (DESIGN.md §2). Its body is built by
+inlining one forward iteration and taking its vector-Jacobian product with horn's own autodiff;
+then the forward values that product reads (gates, activations, the states each iteration
+starts from) are stacked by the forward node as extra outputs and fed to the backward loop as
+scan inputs, so nothing is recomputed (what the unrolled graph keeps, in T·B rows). State
+gradients are carried from iteration to iteration; a weight read by the body gets its gradient
+as one Gemm over all timesteps after the loop where the product's rule gives Gemm(a_t, g_t,
+transA=1), else as a running sum carried by the loop. The passes in passes/scan_hoist.py then
+move the backward body's work on saved values alone out of the loop.
 """
 
 import itertools

@@ -52,7 +52,6 @@ from ..input_spec import InputSpec
 from ..layer import Layer
 from .stacked_rnn_cells import StackedRNNCells
 
-
 # Recurrences loop (ONNX Scan) from this many timesteps on and unroll below it. Measured with
 # benchmarks/scan_vs_unroll.py (LSTM 128, batch 32, 2 cores; loop / unrolled training step):
 # T=3 1.08, T=10 1.02, T=20 1.02, T=40 0.89, T=80 0.90, T=160 0.85; the loop's program compiles
@@ -316,7 +315,8 @@ class RNN(Layer):
             self._warned_stateful_inference = True
             warnings.warn(f"Layer '{self.name}' is stateful: this program (an exported file, say) starts "
                           "from its current states and does not return the final ones; predict(), fit(), "
-                          "train_on_batch() and calls on numpy carry them from batch to batch, as Keras does.", stacklevel=4)
+                          "train_on_batch() and calls on numpy carry them from batch to batch, as Keras does.",
+                          stacklevel=4)
 
     def _need_static_time(self, x, cell, training, mask):
         if x.shape[1] is not None:
