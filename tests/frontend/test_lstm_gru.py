@@ -11,9 +11,11 @@ import pytest
 import horn as keras
 from horn import layers, ops
 from horn.compiler import Graph, gradients, optimize, to_onnx
-from horn.frontend.layers.rnn import rnn as rnn_module
 from horn.frontend.tracing import Trace, flatten
 from horn.runtime import Program
+
+# Every test runs with recurrences unrolled (as chosen for these short sequences) and looped.
+pytestmark = pytest.mark.usefixtures("recurrence_lowering")
 
 RNG = np.random.default_rng(11)
 
@@ -278,16 +280,8 @@ def gradient_check(layer, x, reference, dtype=np.float64, tol=1e-6, call_kwargs=
         np.testing.assert_allclose(grad, want, atol=tol, rtol=tol, err_msg=f"d loss / d input {i}")
 
 
-@pytest.fixture(params=["unrolled", "loop"])
-def lowering(request, monkeypatch):
-    """Run a test with the recurrence unrolled (4 steps: below SCAN_FROM_STEPS) and as a loop."""
-    if request.param == "loop":
-        monkeypatch.setattr(rnn_module, "SCAN_FROM_STEPS", 1)
-    return request.param
-
-
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_lstm_gradients_through_time(go_backwards, lowering):
+def test_lstm_gradients_through_time(go_backwards):
     x = RNG.uniform(-1, 1, (2, 4, 3))
     layer = layers.LSTM(3, dtype="float64", return_sequences=True, return_state=True, go_backwards=go_backwards)
 
@@ -299,7 +293,7 @@ def test_lstm_gradients_through_time(go_backwards, lowering):
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_gru_gradients_through_time(reset_after, lowering):
+def test_gru_gradients_through_time(reset_after):
     x = RNG.uniform(-1, 1, (2, 4, 3))
     mask = np.array([[1, 1, 0, 1], [0, 1, 1, 1]], bool)
     layer = layers.GRU(3, dtype="float64", reset_after=reset_after, return_sequences=True)

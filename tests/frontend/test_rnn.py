@@ -15,6 +15,9 @@ from horn.frontend.layers.rnn import rnn as rnn_module
 from horn.frontend.tracing import Trace, flatten
 from horn.runtime import Program
 
+# Every test runs with recurrences unrolled (as chosen for these short sequences) and looped.
+pytestmark = pytest.mark.usefixtures("recurrence_lowering")
+
 RNG = np.random.default_rng(7)
 
 

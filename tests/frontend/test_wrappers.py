@@ -8,6 +8,9 @@ import pytest
 import horn as keras
 from horn import layers
 
+# Every test runs with recurrences unrolled (as chosen for these short sequences) and looped.
+pytestmark = pytest.mark.usefixtures("recurrence_lowering")
+
 RNG = np.random.default_rng(7)
 
 
