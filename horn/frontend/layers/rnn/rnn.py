@@ -43,6 +43,7 @@ does a call on numpy arrays (programs.compile_eager); an export starts from the 
 and does not return the final ones, and a one-time warning says so.
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -388,13 +389,8 @@ class RNN(Layer):
         """`_unrolled`'s results from one Scan over the timesteps (outputs as a time-major
         tensor in time order); the cell's step is traced once, as the loop body."""
         first = ops.max(seq, axis=0)  # shaped like one timestep (see _unrolled)
-        states = [_zeros_like_rows(first, size) if s is None else s for s, size in zip(states, self._sizes(cell))]
-        if training and isinstance(cell, DropoutRNNCell):
-            cell.reset_dropout_mask()
-            cell.reset_recurrent_dropout_mask()
-            cell.get_dropout_mask(first)
-            cell.get_recurrent_dropout_mask(states[0])
-        try:
+        states = self._filled_states(cell, first, states)
+        with _dropout_masks_drawn(cell, first, states[0], training):
             if hasattr(cell, "hoisted_step"):
                 inputs, step = cell.hoisted_step(seq, training)
             else:
@@ -417,20 +413,11 @@ class RNN(Layer):
                 if not carry_prev:
                     output_is_state.append(out is new[0])
                     return new, out
-                m = x_t[1]
-                new = [ops.where(m, a, b) for a, b in zip(new, old)]
-                if final and self.zero_output_for_mask:
-                    out = ops.where(m, out, np.zeros((), out.dtype))
-                elif final:
-                    out = ops.where(m, out, carry[count])
+                out, new = self._masked(x_t[1], out, new, old, carry[count], final)
                 return new + [out], out
 
             carry, outputs = ops.scan(body, list(states) + ([prev] if carry_prev else []), xs,
                                       reverse=self.go_backwards)
-        finally:
-            if isinstance(cell, DropoutRNNCell):
-                cell.reset_dropout_mask()
-                cell.reset_recurrent_dropout_mask()
         # The last output: carried with a mask, else the final first state where the cell outputs
         # it (LSTM's h), else the last processed step's.
         if carry_prev:
@@ -449,13 +436,8 @@ class RNN(Layer):
         # Shaped like one timestep, for the shapes of zero states and dropout masks (its values
         # are never used): a reduction over time reads the sequence instead of copying a slice.
         first = seq[0] if isinstance(seq, list) else ops.max(seq, axis=0)
-        states = [_zeros_like_rows(first, size) if s is None else s for s, size in zip(states, self._sizes(cell))]
-        if training and isinstance(cell, DropoutRNNCell):  # masks drawn once for the whole sequence
-            cell.reset_dropout_mask()
-            cell.reset_recurrent_dropout_mask()
-            cell.get_dropout_mask(first)
-            cell.get_recurrent_dropout_mask(states[0])
-        try:
+        states = self._filled_states(cell, first, states)
+        with _dropout_masks_drawn(cell, first, states[0], training):
             if hasattr(cell, "hoisted_step"):
                 projected, step = cell.hoisted_step(_as_tensor(seq), training)
                 inputs = ops.unstack(projected, axis=0)
@@ -469,21 +451,25 @@ class RNN(Layer):
                 out, new = step(inputs[t], list(states))
                 new = list(new) if isinstance(new, (list, tuple)) else [new]
                 if masks is not None:
-                    m = masks[t]
-                    new = [ops.where(m, a, b) for a, b in zip(new, states)]
-                    if final and self.zero_output_for_mask:
-                        out = ops.where(m, out, np.zeros((), out.dtype))
-                    elif final:
-                        carried = prev if prev is not None else (
-                            states[0] if tuple(states[0].shape[1:]) == tuple(out.shape[1:]) else
-                            ops.zeros_like(out))
-                        out = ops.where(m, out, carried)
+                    held = prev if prev is not None else (
+                        states[0] if tuple(states[0].shape[1:]) == tuple(out.shape[1:]) else ops.zeros_like(out))
+                    out, new = self._masked(masks[t], out, new, states, held, final)
                 states, outputs[t], prev = new, out, out
-        finally:
-            if isinstance(cell, DropoutRNNCell):
-                cell.reset_dropout_mask()
-                cell.reset_recurrent_dropout_mask()
         return outputs, states, prev
+
+    def _filled_states(self, cell, first, states):
+        """The initial states, zeros (batch, size) where None (`first`: shaped like one timestep)."""
+        return [_zeros_like_rows(first, size) if s is None else s for s, size in zip(states, self._sizes(cell))]
+
+    def _masked(self, m, out, new, old, held, final):
+        """A timestep under mask m (batch, 1): where it is False the states stay `old`, and the
+        last cell outputs `held` (the previous output), or zeros with zero_output_for_mask."""
+        new = [ops.where(m, a, b) for a, b in zip(new, old)]
+        if final and self.zero_output_for_mask:
+            out = ops.where(m, out, np.zeros((), out.dtype))
+        elif final:
+            out = ops.where(m, out, held)
+        return out, new
 
     def _batch_major(self, seq):
         """The output sequence (batch, time, units), in processing order (reversed when
@@ -494,6 +480,24 @@ class RNN(Layer):
         if self.go_backwards:
             seq = _flip_time(seq)
         return ops.transpose(seq, [1, 0] + list(range(2, len(seq.shape))))
+
+
+@contextlib.contextmanager
+def _dropout_masks_drawn(cell, first, state, training):
+    """A cell's dropout masks, drawn once for the whole sequence (shaped like its first timestep
+    and state) while training, and dropped after it."""
+    drawn = isinstance(cell, DropoutRNNCell)
+    if drawn and training:
+        cell.reset_dropout_mask()
+        cell.reset_recurrent_dropout_mask()
+        cell.get_dropout_mask(first)
+        cell.get_recurrent_dropout_mask(state)
+    try:
+        yield
+    finally:
+        if drawn:
+            cell.reset_dropout_mask()
+            cell.reset_recurrent_dropout_mask()
 
 
 def _generic_step(cell, training):
