@@ -756,6 +756,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     from ..compiler.ir import _graph_of, to_value
     from ..compiler.opdefs.scan import new_body
     from ..compiler.passes import optimize
+    from ..compiler.passes.scan_hoist import lift_loop_invariants
 
     carry_leaves, carry_tree = _flatten(init)
     x_leaves, x_tree = _flatten(xs) if xs is not None else ([], None)
@@ -785,6 +786,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     body.outputs = outs
     body.inputs = carry_in + x_in
     optimize(body)
+    lift_loop_invariants(body, graph)
     direction = [int(bool(reverse))]
     with graph.building():
         result = apply("Scan", *carry_leaves, *x_leaves, *[v for v, _ in body.captures], body=body,

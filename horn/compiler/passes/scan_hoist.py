@@ -202,3 +202,37 @@ def _reconnect(graph, node):
     for v in node.inputs:
         if v is not None and v.producer is not None:
             graph.nx.add_edge(v.producer, node)
+
+
+def lift_loop_invariants(body, outer):
+    """Nodes of a loop body that read only captured values and constants (a weight split or
+    transposed inside a cell's step) compute once in `outer`, before the loop; the body captures
+    their results. Run before the loop's node is made (and so before its gradient): the
+    gradient then reaches the weights outside the loop (as one Gemm over all timesteps where
+    it can) instead of being summed inside it, and no copy of a weight is saved per iteration."""
+    from ..opdef import OPS
+
+    outer_of = {id(p): v for v, p in body.captures}
+    lifted = []
+    for x in body.nodes():
+        reads = [v for v in x.inputs if v is not None]
+        if not OPS[x.op_type].deterministic or x.op_type == "Scan" or not any(id(v) in outer_of for v in reads) \
+                or not all(v.const is not None or id(v) in outer_of for v in reads):
+            continue
+        with outer.building():
+            out = getattr(op, x.op_type)(*[None if v is None else v.const if v.const is not None else outer_of[id(v)]
+                                           for v in x.inputs], **x.attrs)
+        for o, new in zip(x.outputs, out if isinstance(out, tuple) else (out,)):
+            outer_of[id(o)] = new
+        lifted.append(x)
+    if not lifted:
+        return False
+    for x in lifted:
+        for o in x.outputs:
+            if any(c not in lifted for c in body.consumers(o)) or any(o is b for b in body.outputs):
+                body.replace_uses(o, body.capture(outer_of[id(o)]))
+    body.nx.remove_nodes_from(lifted)
+    read = {id(v) for x in body.nx for v in x.inputs if v is not None} | {id(o) for o in body.outputs}
+    body.captures = [(v, p) for v, p in body.captures if id(p) in read]
+    body._captured = {k: p for k, p in body._captured.items() if id(p) in read}
+    return True
