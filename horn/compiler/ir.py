@@ -287,9 +287,29 @@ def inline(source, target, mapping, env=None):
         return env[id(v)]
 
     for node in source.nodes():
-        copy = target.add(node.op_type, [read(v) for v in node.inputs], node.attrs,
-                          [(o.shape, o.dtype) for o in node.outputs])
+        inputs, attrs = [read(v) for v in node.inputs], dict(node.attrs)
+        for key, a in attrs.items():
+            if isinstance(a, Graph):  # a loop's body: its own copy, capturing the copied values
+                attrs[key] = _clone_body(a, target, inputs[len(inputs) - len(a.captures):])
+        copy = target.add(node.op_type, inputs, attrs, [(o.shape, o.dtype) for o in node.outputs])
         for o, c in zip(node.outputs, copy.outputs):
             c.hint = o.hint
             env[id(o)] = c
     return [read(o) for o in source.outputs]
+
+
+_clones = itertools.count()
+
+
+def _clone_body(body, parent, captured):
+    """A copy of loop body `body` inside `parent`, its captures standing for `captured` (values
+    of parent, in the order of body.captures)."""
+    clone = Graph(f"{body.name}_c{next(_clones)}", parent=parent)
+    mapping = {id(v): clone.input(v.shape, v.dtype, clone.unique("in")) for v in body.inputs}
+    for (_, placeholder), outer in zip(body.captures, captured):
+        copy = Value(clone, placeholder.shape, placeholder.dtype, name=clone.unique("outer"))
+        clone.captures.append((outer, copy))
+        clone._captured[id(outer)] = copy
+        mapping[id(placeholder)] = copy
+    clone.outputs = inline(body, clone, mapping)
+    return clone

@@ -781,7 +781,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         outs = [to_value(body, v, like=c) for v, c in zip(new_leaves + y_leaves, likes)]
         outs[:len(carry_in)] = [o if o.dtype == c.dtype else cast(o, c.dtype) for o, c in zip(outs, carry_in)]
     for o, c in zip(outs, carry_leaves):
-        if o.shape[1:] != c.shape[1:] and None not in o.shape[1:] + c.shape[1:]:
+        if o.ndim != c.ndim or any(a != b for a, b in zip(o.shape, c.shape) if None not in (a, b)):
             raise ValueError(f"ops.scan: f returned a carry of shape {o.shape} for an init of shape {c.shape}")
     body.outputs = outs
     body.inputs = carry_in + x_in

@@ -239,3 +239,147 @@ def test_work_on_captured_weights_alone_moves_before_the_loop():
     got = Program(to_onnx(optimize(g, verify=True)).SerializeToString())(*feeds)
     for name, a, b in zip(["dx", "dh0", "dr"], got[1:], want):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+# -- regressions found in review ---------------------------------------------------------------
+
+
+def _grad_check(build, feeds):
+    """build() -> (graph, loss): onnxruntime's gradients, optimized, against finite differences
+    of the numpy reference."""
+    g, loss = build()
+    want = _finite_differences(g, loss, feeds)
+    g, loss = build()
+    grads = gradients(g, loss, list(g.inputs))
+    g.outputs, g.output_names = [loss, *grads], ["loss"] + [f"d{i}" for i in range(len(grads))]
+    got = Program(to_onnx(optimize(g, verify=True)).SerializeToString())(*feeds)
+    for i, (a, b) in enumerate(zip(got[1:], want)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=f"d loss / d input {i}")
+
+
+def test_gradient_loop_of_a_linear_recurrence_keeps_a_scan_input():
+    """h' = 0.5 h + x_t: the backward body reads nothing per iteration, but the loop's length
+    comes from its scan inputs, so one stays."""
+    def build():
+        g = Graph("linear")
+        x, h0 = g.input((T, B, H), np.float64, "x"), g.input((B, H), np.float64, "h0")
+        body = new_body(g)
+        h, xt = body.input((B, H), np.float64, "h"), body.input((B, H), np.float64, "xt")
+        with body.building():
+            body.outputs = [op.Add(op.Mul(h, np.float64(0.5)), xt)]
+        with g.building():
+            h_last = op.Scan(h0, x, body=body, num_scan_inputs=1)
+            return g, op.ReduceSum(op.Mul(h_last, h_last), keepdims=0)
+
+    _grad_check(build, [np.random.default_rng(1).uniform(-1, 1, s) for s in [(T, B, H), (B, H)]])
+
+
+def test_a_scan_whose_outputs_go_unused_keeps_counting_steps():
+    """Only the carry of ops.scan is read: pruning and hoisting leave a loop that still runs
+    once per timestep."""
+    from horn import ops
+
+    g = Graph("count")
+    x = g.input((None, 3), np.float32, "x")
+    with g.building():
+        count, _ = ops.scan(lambda c, x_t: (c + 1.0, x_t * 2.0), np.zeros((), np.float32), x)
+    g.outputs, g.output_names = [count], ["count"]
+    g = optimize(g, verify=True)
+    assert Program(to_onnx(g).SerializeToString())(np.ones((7, 3), np.float32))[0] == 7.0
+
+
+def test_concat_of_a_step_input_and_a_captured_context_stays_in_the_loop():
+    from horn import ops
+
+    steps, features, context, units = 6, 3, 4, 5
+    g = Graph("decoder")
+    x, ctx = g.input((steps, B, features), np.float32, "x"), g.input((B, context), np.float32, "ctx")
+    h0, w = g.input((B, units), np.float32, "h0"), g.input((features + context, units), np.float32, "w")
+    with g.building():
+        h_last, ys = ops.scan(
+            lambda h, x_t: (ops.tanh(ops.matmul(ops.concatenate([x_t, ctx], axis=-1), w) + h),) * 2, h0, x)
+    g.outputs, g.output_names = [h_last, ys], ["h", "ys"]
+    feeds = [np.random.default_rng(2).uniform(-1, 1, v.shape).astype(np.float32) for v in g.inputs]
+    want = evaluate(g, {id(v): a for v, a in zip(g.inputs, feeds)})
+    got = Program(to_onnx(optimize(g, verify=True)).SerializeToString())(*feeds)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_regrouping_over_a_concat_with_a_constant_factor():
+    g = Graph("regroup")
+    x, h0 = g.input((T, B, H), np.float32, "x"), g.input((B, 2 * H), np.float32, "h0")
+    body = new_body(g)
+    h, xt = body.input((B, 2 * H), np.float32, "h"), body.input((B, H), np.float32, "xt")
+    scale = np.linspace(0.5, 1.5, B * 2 * H).reshape(B, 2 * H).astype(np.float32)
+    with body.building():
+        h1, h2 = op.Split(h, np.array([H, H], np.int64), axis=1)
+        body.outputs = [op.Mul(op.Concat(op.Tanh(op.Add(h1, xt)), op.Tanh(h2), axis=1), scale)]
+    with g.building():
+        h_last = op.Scan(h0, x, body=body, num_scan_inputs=1)
+    g.outputs, g.output_names = [h_last], ["h"]
+    feeds = [np.random.default_rng(3).uniform(-1, 1, v.shape).astype(np.float32) for v in g.inputs]
+    (want,) = evaluate(g, {id(v): a for v, a in zip(g.inputs, feeds)})
+    (got,) = Program(to_onnx(optimize(g, verify=True)).SerializeToString())(*feeds)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_a_loop_that_draws_random_numbers_is_not_folded():
+    from horn import ops
+
+    g = Graph("random")
+    inp = g.input((None,), np.float32, "inp")
+    with g.building():
+        total, _ = ops.scan(lambda c, x_t: (c + ops.uniform_like(x_t), c), np.zeros((), np.float32),
+                            np.zeros((4,), np.float32))
+        out = op.Add(inp, total)
+    g.outputs, g.output_names = [out], ["out"]
+    g = optimize(g, verify=True)
+    assert "Scan" in {n.op_type for n in g.nodes()}
+    program = Program(to_onnx(g).SerializeToString())
+    draws = {float(program(np.zeros(1, np.float32))[0][0]) for _ in range(4)}
+    assert len(draws) > 1
+
+
+def test_pruned_outputs_take_their_body_work_with_them():
+    g, h_last, ys = _graph(np.float32, 0, 0)
+    g.outputs = [h_last]
+    body = h_last.producer.attrs["body"]
+    g = optimize(g, verify=True)
+    assert "Mul" not in {n.op_type for n in body.nodes()}  # y = h'^2 is gone with ys
+
+
+def test_gradient_through_a_loop_inside_a_loop():
+    """An outer loop over T whose body runs an inner loop over the S rows of x_t."""
+    steps, rows, width = 3, 4, 2
+
+    def build():
+        g = Graph("nested")
+        x = g.input((steps, rows, width), np.float64, "x")
+        h0, w = g.input((width,), np.float64, "h0"), g.input((width,), np.float64, "w")
+        outer = new_body(g)
+        h, xt = outer.input((width,), np.float64, "oh"), outer.input((rows, width), np.float64, "oxt")
+        inner = new_body(outer)
+        hi, xs = inner.input((width,), np.float64, "ih"), inner.input((width,), np.float64, "ixs")
+        with inner.building():
+            new_h = op.Tanh(op.Add(op.Mul(hi, w), xs))
+            inner.outputs = [new_h, op.Mul(new_h, new_h)]
+        with outer.building():
+            h_row, ys = op.Scan(h, xt, *[v for v, _ in inner.captures], body=inner, num_scan_inputs=1)
+            outer.outputs = [h_row, op.ReduceSum(ys, keepdims=0)]
+        with g.building():
+            h_last, sums = op.Scan(h0, x, *[v for v, _ in outer.captures], body=outer, num_scan_inputs=1)
+            return g, op.Add(op.ReduceSum(op.Mul(h_last, h_last), keepdims=0),
+                             op.ReduceSum(op.Mul(sums, sums), keepdims=0))
+
+    rng = np.random.default_rng(4)
+    _grad_check(build, [rng.uniform(-1, 1, s) for s in [(steps, rows, width), (width,), (width,)]])
+
+
+def test_ops_scan_names_a_carry_that_changes_shape():
+    from horn import ops
+
+    g = Graph("bad")
+    x = g.input((5, 3), np.float32, "x")
+    with g.building(), pytest.raises(ValueError, match=r"carry of shape \(3,\) for an init of shape \(\)"):
+        ops.scan(lambda c, x_t: (c + x_t, x_t), np.zeros((), np.float32), x)

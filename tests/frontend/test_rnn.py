@@ -599,3 +599,15 @@ def test_bad_arguments():
         layers.RNN(layers.Dense(3))
     with pytest.raises(TypeError, match=r"dropout=...\) must be a number"):
         layers.SimpleRNN(3, dropout="half")
+
+
+def test_linear_simple_rnn_trains_over_a_loop():
+    """activation=None over 12 steps (a loop): the backward loop carries only d_h R^T."""
+    x = x_data(batch=4, steps=12, features=3)
+    layer = layers.SimpleRNN(4, activation=None)
+    model = keras.Sequential([layers.Input((12, 3)), layer, layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.01), "mse")
+    before = [w.copy() for w in layer.get_weights()]
+    losses = [model.train_on_batch(x, np.ones((4, 1), np.float32)) for _ in range(3)]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    assert all(not np.allclose(a, b) for a, b in zip(before, layer.get_weights()))

@@ -150,7 +150,10 @@ def _scan_grad(node, grads):
     saved = []
     for grad_node in [x for x in back.nx if x not in recomputed]:
         for v in grad_node.inputs:
-            if v is not None and v.producer in recomputed and all(v is not s for s, _ in saved):
+            # (Outputs an inner loop's gradient added to its recomputed copy have no forward
+            # counterpart: that loop is recomputed.)
+            if v is not None and v.producer in recomputed and id(v) in originals \
+                    and all(v is not s for s, _ in saved):
                 saved.append((v, back.input(v.shape, v.dtype, back.unique("saved"))))
     for v, placeholder in saved:
         back.replace_uses(v, placeholder)
@@ -193,7 +196,9 @@ def _scan_grad(node, grads):
     scan_in += [(starts[i], history[i], 1) for i in needed_starts]
     scan_in += [(p, grads[n + k], 1 - out_dirs[k]) for p, k in zip(d_ys, with_grad)]
     scan_in += [(p, v, 1) for (_, p), v in zip(saved, saved_outer)]
-    scan_in = [x for x in scan_in if id(x[0]) in read]
+    # (At least one stays: the loop's length comes from its scan inputs, also when the body only
+    # carries gradients, e.g. d_h R^T of a linear recurrence whose weight gradient left the loop.)
+    scan_in = [x for x in scan_in if id(x[0]) in read] or scan_in[:1]
     back.inputs = d_states + sums + [p for p, _, _ in scan_in]
 
     with outer.building():
@@ -241,5 +246,6 @@ def _zeros(like):
     return op.ConstantOfShape(op.Shape(like), value=np.zeros(1, like.dtype))
 
 
-defop("Scan", _scan_rule, _scan_ref, _scan_grad,
+# Not `deterministic`: a body may draw random numbers, so a Scan is never folded or merged.
+defop("Scan", _scan_rule, _scan_ref, _scan_grad, deterministic=False,
       defaults={"scan_input_directions": None, "scan_output_directions": None}, private=("history",))

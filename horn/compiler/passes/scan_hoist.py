@@ -14,6 +14,7 @@ per-iteration values and g is carried (float rounding may change by an ulp).
 import numpy as np
 
 from ..opdef import op
+from .dce import eliminate_dead_code
 
 _ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Pow", "Max",
                 "Min", "Sigmoid", "Tanh", "Relu", "Erf", "Softplus", "Softsign", "Elu", "Selu", "LeakyRelu",
@@ -59,6 +60,10 @@ def _aligned(x, found):
     if x.op_type == "MatMul":
         a, w = x.inputs
         return id(a) in found and id(w) not in found and w.ndim == 2 and a.ndim >= 2
+    if x.op_type == "Concat":  # every piece must gain the time axis: no fixed ones
+        return all(id(v) in found for v in x.inputs)
+    if x.op_type == "Split":
+        return id(x.inputs[0]) in found
     rank = max(o.ndim for o in x.outputs)
     for k, v in enumerate(x.inputs):
         if v is None or (x.op_type == "Split" and k == 1):
@@ -108,7 +113,8 @@ def _regroup(body, inv):
                 pieces = op.Split(b, np.array(sizes, np.int64), axis=axis)
                 pieces = pieces if isinstance(pieces, tuple) else (pieces,)
                 for p in pieces:
-                    inv[id(p)] = inv[id(b)]
+                    if id(b) in inv:  # (a constant factor's pieces are constants: folded)
+                        inv[id(p)] = inv[id(b)]
                 new = op.Concat(*[op.Mul(v, p) for v, p in zip(inner.inputs, pieces)], axis=axis)
             else:
                 continue
@@ -122,6 +128,7 @@ def _regroup(body, inv):
 def _hoist(graph, node):
     body = node.attrs["body"]
     n = len(body.inputs) - node.attrs["num_scan_inputs"]
+    eliminate_dead_code(body)  # only work the loop needs moves out of it
     inv = _per_iteration(body, node)
     while _regroup(body, inv):
         inv = _per_iteration(body, node)
@@ -167,9 +174,10 @@ def _hoist(graph, node):
             body.remove(x)
     # Scan inputs the body no longer reads are dropped.
     still = {id(v) for x in body.nx for v in x.inputs if v is not None} | {id(o) for o in body.outputs}
-    kept = [(p, v, d) for p, v, d in zip(scan_inputs, node.inputs[n:n + len(scan_inputs)], directions)
-            if id(p) in still]
+    given = list(zip(scan_inputs, node.inputs[n:n + len(scan_inputs)], directions))
+    kept = [(p, v, d) for p, v, d in given if id(p) in still]
     kept += new_inputs
+    kept = kept or given[:1]  # the loop's length comes from its scan inputs: one always stays
     states, captured = node.inputs[:n], node.inputs[n + len(scan_inputs):]
     body.inputs = body.inputs[:n] + [p for p, _, _ in kept]
     # Captures the body no longer reads are dropped too.

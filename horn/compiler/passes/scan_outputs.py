@@ -1,5 +1,7 @@
 """Scan outputs nobody reads are not computed."""
 
+from .dce import eliminate_dead_code
+
 
 def prune_scan_outputs(graph):
     """Drop the stacked outputs of Scan nodes that no node and no graph output reads (a loop
@@ -24,5 +26,6 @@ def prune_scan_outputs(graph):
         node.outputs = [node.outputs[k] for k in keep]
         for i, o in enumerate(node.outputs):
             o.index = i
+        eliminate_dead_code(body)  # what only the dropped outputs needed
         changed = True
     return graph, changed
