@@ -114,6 +114,8 @@ class Graph:
         return f"{self.prefix}{hint}_{next(self._ids)}"
 
     def input(self, shape, dtype, name):
+        if self.parent is not None and not name.startswith(self.prefix):
+            name = self.prefix + name  # a body's names must not shadow its enclosing graph's
         v = Value(self, shape, dtype, name=name)
         self.inputs.append(v)
         return v

@@ -2,6 +2,7 @@
 onnxruntime, and its gradient (a reverse Scan) against finite differences."""
 
 import numpy as np
+import onnx
 import pytest
 
 from horn.compiler import Graph, gradients, op, optimize, to_onnx
@@ -383,3 +384,19 @@ def test_ops_scan_names_a_carry_that_changes_shape():
     x = g.input((5, 3), np.float32, "x")
     with g.building(), pytest.raises(ValueError, match=r"carry of shape \(3,\) for an init of shape \(\)"):
         ops.scan(lambda c, x_t: (c + x_t, x_t), np.zeros((), np.float32), x)
+
+
+def test_body_names_do_not_shadow_the_enclosing_graph():
+    g = Graph("names")
+    x, h0 = g.input((T, B, H), np.float32, "x"), g.input((B, H), np.float32, "h")
+    body = new_body(g)
+    h, xt = body.input((B, H), np.float32, "h"), body.input((B, H), np.float32, "x")
+    with body.building():
+        body.outputs = [op.Add(op.Mul(h, np.float32(0.5)), xt)]
+    with g.building():
+        h_last = op.Scan(h0, x, body=body, num_scan_inputs=1)
+    g.outputs, g.output_names = [h_last], ["out"]
+    onnx.checker.check_model(to_onnx(g), full_check=True)
+    feeds = [np.ones((T, B, H), np.float32), np.zeros((B, H), np.float32)]
+    (got,) = Program(to_onnx(g).SerializeToString())(*feeds)
+    np.testing.assert_allclose(got, np.full((B, H), 2 - 2 ** (1 - T)), rtol=1e-6)
