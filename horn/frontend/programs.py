@@ -196,7 +196,8 @@ def train_graph(model, x_specs, y_specs, state, sw_specs=None):
         slots = state.slot_values(state_in)
         iterations = state_in[state.iterations_index]
         new_p, new_s = model.optimizer.apply([state_in[i] for i in trainable], grads,
-                                             [slots[i] for i in trainable], lr, iterations)
+                                             [slots[i] for i in trainable], lr, iterations,
+                                             variables=[params[i] for i in trainable])
         new_state = list(state_in)
         for i, p, s in zip(trainable, new_p, new_s):
             var = params[i]

@@ -393,3 +393,60 @@ def test_learning_rate_change_applies_in_fit():
     model.fit(X, Y, batch_size=5, epochs=1, shuffle=False, verbose=0)
     expected = reference_run(RefSGD(), [0.1, 0.02])
     assert_params(model, expected[-1], 2)
+
+
+# -- weight decay (Keras 3: p -= p * weight_decay * lr before the update) ------------------------
+class RefDecayed:
+    """Keras 3's _apply_weight_decay, then the inner rule; biases (1-D) spared if asked."""
+
+    def __init__(self, inner, weight_decay, spare_bias=False):
+        self.inner, self.weight_decay, self.spare_bias = inner, weight_decay, spare_bias
+
+    def init(self, p):
+        return self.inner.init(p)
+
+    def step(self, p, g, s, lr, t):
+        if not (self.spare_bias and p.ndim == 1):
+            p = p - p * self.weight_decay * lr
+        return self.inner.step(p, g, s, lr, t)
+
+
+WEIGHT_DECAY_CASES = [
+    ("sgd", lambda: keras.optimizers.SGD(learning_rate=0.1, weight_decay=0.5), RefDecayed(RefSGD(), 0.5), 0.1),
+    ("adamw", lambda: keras.optimizers.AdamW(learning_rate=0.05, weight_decay=0.3),
+     RefDecayed(RefAdam(), 0.3), 0.05),
+    ("adamw_by_name", lambda: "adamw", RefDecayed(RefAdam(), 0.004), 0.001),
+    ("rmsprop", lambda: keras.optimizers.RMSprop(learning_rate=0.01, weight_decay=0.2),
+     RefDecayed(RefRMSprop(), 0.2), 0.01),
+]
+
+
+@pytest.mark.parametrize("make, ref, lr", [c[1:] for c in WEIGHT_DECAY_CASES], ids=[c[0] for c in WEIGHT_DECAY_CASES])
+def test_weight_decay_matches_keras(make, ref, lr):
+    run_and_check(make(), ref, lr)
+
+
+def test_exclude_from_weight_decay_by_name_and_by_variable():
+    for exclude in ({"var_names": ["bias"]}, "variable"):
+        optimizer = keras.optimizers.AdamW(learning_rate=0.05, weight_decay=0.3)
+        model = linear_model(optimizer)
+        bias = model.layers[0].bias
+        optimizer.exclude_from_weight_decay(**exclude) if isinstance(exclude, dict) else \
+            optimizer.exclude_from_weight_decay(var_list=[bias])
+        expected = reference_run(RefDecayed(RefAdam(), 0.3, spare_bias=True), [0.05] * STEPS)
+        for step in range(STEPS):
+            model.train_on_batch(X, Y)
+            assert_params(model, expected[step], step + 1)
+
+
+def test_weight_decay_config_and_errors():
+    opt = keras.optimizers.AdamW(learning_rate=0.01, weight_decay=0.1)
+    config = opt.get_config()
+    assert config["weight_decay"] == 0.1
+    again = keras.optimizers.get({"class_name": "AdamW", "config": config})
+    assert isinstance(again, keras.optimizers.AdamW) and again.weight_decay == 0.1
+    assert keras.optimizers.get("adamw").weight_decay == 0.004
+    with pytest.raises(ValueError, match=r"AdamW\(weight_decay=...\) must be a float, got None"):
+        keras.optimizers.AdamW(weight_decay=None)
+    with pytest.raises(ValueError, match=r"SGD\(weight_decay=...\) must be a non-negative float, got -1"):
+        keras.optimizers.SGD(weight_decay=-1)

@@ -1,9 +1,9 @@
-"""Optimizers by object or by name ('sgd', 'rmsprop', 'adam', 'adagrad')."""
+"""Optimizers by object or by name ('sgd', 'rmsprop', 'adam', 'adamw', 'adagrad', 'adadelta')."""
 
 from ..registry import Registry
 from .adadelta import Adadelta
 from .adagrad import Adagrad
-from .adam import Adam
+from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -13,6 +13,7 @@ for _cls, _names in ((SGD, ("SGD", "sgd")), (RMSprop, ("RMSprop", "rmsprop")), (
                      (Adagrad, ("Adagrad", "adagrad"))):
     _registry.register(*_names)(_cls)
 _registry.register("Adadelta", "adadelta")(Adadelta)
+_registry.register("AdamW", "adamw")(AdamW)
 
 
 def get(identifier):
@@ -31,4 +32,4 @@ def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "serialize"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "serialize"]

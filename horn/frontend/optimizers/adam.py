@@ -53,3 +53,16 @@ class Adam(Optimizer):
 def _moment(s, x, beta):
     """Keras's s + (x - s)(1 - beta)."""
     return ops.add(s, ops.multiply(ops.subtract(x, s), 1.0 - beta))
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Keras 3's AdamW: weight_decay=0.004 by default): each
+    step first decays every parameter, p -= p * weight_decay * lr, then takes Adam's step.
+    `exclude_from_weight_decay(var_list=..., var_names=...)` spares some (biases, say)."""
+
+    def __init__(self, learning_rate=None, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("AdamW(weight_decay=...) must be a float, got None")
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                         amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)

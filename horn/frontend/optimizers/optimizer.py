@@ -40,9 +40,15 @@ class Optimizer:
         self.decay = float(kwargs.pop("decay", 0.0) or 0.0)
         if kwargs:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s) {sorted(kwargs)}")
-        if weight_decay or use_ema or gradient_accumulation_steps or loss_scale_factor:
-            raise NotImplementedError(f"{type(self).__name__}: weight_decay, use_ema, loss_scale_factor and "
+        if use_ema or gradient_accumulation_steps or loss_scale_factor:
+            raise NotImplementedError(f"{type(self).__name__}: use_ema, loss_scale_factor and "
                                       "gradient_accumulation_steps are not supported by horn yet")
+        if weight_decay is not None and (not isinstance(weight_decay, (int, float)) or isinstance(weight_decay, bool)
+                                         or weight_decay < 0):
+            raise ValueError(f"{type(self).__name__}(weight_decay=...) must be a non-negative float, got "
+                             f"{weight_decay!r}")
+        self.weight_decay = None if weight_decay is None else float(weight_decay)
+        self._excluded_from_decay, self._excluded_names = set(), []
         if clipnorm is not None and global_clipnorm is not None:
             raise ValueError("pass at most one of clipnorm and global_clipnorm")
         lr = learning_rate if learning_rate is not None else lr
@@ -76,8 +82,21 @@ class Optimizer:
     def get_config(self):
         lr = self.learning_rate
         return {"name": self.name, "learning_rate": lr if not callable(lr) else getattr(lr, "get_config", lambda: lr)(),
-                "decay": self.decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm}
+                "decay": self.decay, "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Keras's: no weight decay for these variables, nor for variables whose name contains
+        one of var_names (matched as regular expressions, as Keras does)."""
+        self._excluded_from_decay |= {id(v) for v in var_list or []}
+        self._excluded_names += list(var_names or [])
+
+    def _decays(self, variable):
+        import re
+
+        if variable is None or id(variable) in self._excluded_from_decay:
+            return variable is None
+        return not any(re.search(name, variable.name) for name in self._excluded_names)
 
     @classmethod
     def from_config(cls, config):
@@ -86,29 +105,35 @@ class Optimizer:
             config["learning_rate"] = config.pop("lr")
         config.pop("lr", None)
         for unused in ("is_legacy_optimizer", "jit_compile", "use_ema", "ema_momentum",
-                       "ema_overwrite_frequency", "weight_decay", "loss_scale_factor",
-                       "gradient_accumulation_steps", "epsilon_legacy"):
+                       "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps",
+                       "epsilon_legacy"):
             config.pop(unused, None)
         return cls(**config)
 
     # -- graph side -----------------------------------------------------------------------
-    def apply(self, params, grads, slots, lr, iterations):
+    def apply(self, params, grads, slots, lr, iterations, variables=None):
         """New parameters and slots (graph values) after one step.
 
         params, grads: lists of values; slots: one list of slot values per parameter;
-        lr: the learning-rate input; iterations: the int64 step count before this step.
+        lr: the learning-rate input; iterations: the int64 step count before this step;
+        variables: the Variables the params stand for (for exclude_from_weight_decay).
+        With weight_decay, each parameter first decays as Keras 3 does it, p - p * wd * lr,
+        and the update rule then starts from the decayed value.
         """
         grads = self._clip(grads)
         step = ops.cast(iterations, "float32")
         if self.decay:
             lr = ops.divide(lr, ops.add(1.0, ops.multiply(self.decay, step)))
         t = ops.add(step, 1.0)
+        variables = variables or [None] * len(params)
         new_params, new_slots = [], []
-        for p, g, s in zip(params, grads, slots):
+        for p, g, s, var in zip(params, grads, slots, variables):
             if g is None:  # this parameter does not affect the loss
                 new_params.append(p)
                 new_slots.append(list(s))
                 continue
+            if self.weight_decay and self._decays(var):
+                p = ops.subtract(p, ops.multiply(ops.multiply(p, self.weight_decay), lr))
             np_, ns = self.update(p, g, list(s), lr, t)
             new_params.append(np_)
             new_slots.append(ns)
