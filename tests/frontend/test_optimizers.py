@@ -450,3 +450,48 @@ def test_weight_decay_config_and_errors():
         keras.optimizers.AdamW(weight_decay=None)
     with pytest.raises(ValueError, match=r"SGD\(weight_decay=...\) must be a non-negative float, got -1"):
         keras.optimizers.SGD(weight_decay=-1)
+
+
+# -- moving averages of the weights (Keras 3's use_ema) --------------------------------------------
+def ema_reference(lr, momentum, steps, overwrite=None):
+    """Keras 3: after each SGD update avg = m * avg + (1 - m) * p with m = 0 on the first step;
+    every `overwrite` steps p = avg; at the end of fit the weights take the averages."""
+    params = [W0.astype(np.float64), B0.astype(np.float64)]
+    averages = [p.copy() for p in params]
+    for t in range(steps):
+        params = [p - lr * g for p, g in zip(params, mse_grads(params))]
+        m = 0.0 if t == 0 else momentum
+        averages = [m * a + (1 - m) * p for a, p in zip(averages, params)]
+        if overwrite and (t + 1) % overwrite == 0:
+            params = [a.copy() for a in averages]
+    return params, averages
+
+
+@pytest.mark.parametrize("overwrite", [None, 2])
+def test_use_ema_keeps_moving_averages_and_fit_ends_on_them(overwrite):
+    lr, momentum = 0.1, 0.6
+    optimizer = keras.optimizers.SGD(learning_rate=lr, use_ema=True, ema_momentum=momentum,
+                                     ema_overwrite_frequency=overwrite)
+    model = linear_model(optimizer)
+    for step in range(1, STEPS + 1):
+        model.train_on_batch(X, Y)
+        params, averages = ema_reference(lr, momentum, step, overwrite)
+        for got, want in zip(model.get_weights(), params):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"weights after step {step}")
+        for var, want in zip(model.trainable_weights, averages):
+            np.testing.assert_allclose(optimizer._state.read_slot(var, "average"), want, rtol=1e-5, atol=1e-6)
+    model = linear_model(keras.optimizers.SGD(learning_rate=lr, use_ema=True, ema_momentum=momentum,
+                                              ema_overwrite_frequency=overwrite))
+    model.fit(X, Y, batch_size=5, epochs=STEPS, shuffle=False, verbose=0)
+    for got, want in zip(model.get_weights(), ema_reference(lr, momentum, STEPS, overwrite)[1]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg="weights after fit")
+
+
+def test_ema_config_and_errors():
+    opt = keras.optimizers.Adam(use_ema=True, ema_momentum=0.9, ema_overwrite_frequency=10)
+    again = keras.optimizers.get({"class_name": "Adam", "config": opt.get_config()})
+    assert (again.use_ema, again.ema_momentum, again.ema_overwrite_frequency) == (True, 0.9, 10)
+    with pytest.raises(ValueError, match=r"Adam\(ema_momentum=...\) must be in \[0, 1\], got 2"):
+        keras.optimizers.Adam(use_ema=True, ema_momentum=2)
+    with pytest.raises(ValueError, match=r"SGD\(ema_overwrite_frequency=...\) must be None or a positive int"):
+        keras.optimizers.SGD(use_ema=True, ema_overwrite_frequency=0)

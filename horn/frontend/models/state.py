@@ -25,7 +25,7 @@ class TrainingState:
             if not self.is_trainable[i]:
                 continue
             self.slot_indices[i] = []
-            for slot_name, init in zip(optimizer.slot_names, optimizer.slot_initial_values(v)):
+            for slot_name, init in optimizer.slots(v):
                 self.slot_indices[i].append(len(arrays))
                 names.append(f"slot_{i}_{slot_name}")
                 arrays.append(np.asarray(init, v.dtype))
@@ -72,6 +72,15 @@ class TrainingState:
             self.stale = False
             for i, v in enumerate(self.variables):
                 self.sets.write(i, v._value)
+
+    def read_slot(self, var, slot_name):
+        """The live value of one optimizer slot of `var` (None if it has none by that name)."""
+        for i, v in enumerate(self.variables):
+            if v is var and i in self.slot_indices:
+                for k in self.slot_indices[i]:
+                    if self.names[k] == f"slot_{i}_{slot_name}":
+                        return self.sets.read(k)
+        return None
 
     def read_totals(self):
         return self.sets.read(self.totals_index)

@@ -304,6 +304,7 @@ class Trainer:
                     + "model.history holds the epochs before.")
             if self.stop_training:
                 break
+        self.optimizer.finalize_variable_values(self.trainable_weights)
         cbs.on_train_end(logs)
         return self.history
 

@@ -40,9 +40,17 @@ class Optimizer:
         self.decay = float(kwargs.pop("decay", 0.0) or 0.0)
         if kwargs:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s) {sorted(kwargs)}")
-        if use_ema or gradient_accumulation_steps or loss_scale_factor:
-            raise NotImplementedError(f"{type(self).__name__}: use_ema, loss_scale_factor and "
-                                      "gradient_accumulation_steps are not supported by horn yet")
+        if gradient_accumulation_steps or loss_scale_factor:
+            raise NotImplementedError(f"{type(self).__name__}: loss_scale_factor and gradient_accumulation_steps "
+                                      "are not supported by horn yet")
+        if use_ema and not 0 <= ema_momentum <= 1:
+            raise ValueError(f"{type(self).__name__}(ema_momentum=...) must be in [0, 1], got {ema_momentum!r}")
+        if ema_overwrite_frequency is not None and (not isinstance(ema_overwrite_frequency, int)
+                                                    or ema_overwrite_frequency < 1):
+            raise ValueError(f"{type(self).__name__}(ema_overwrite_frequency=...) must be None or a positive int, "
+                             f"got {ema_overwrite_frequency!r}")
+        self.use_ema, self.ema_momentum = bool(use_ema), float(ema_momentum)
+        self.ema_overwrite_frequency = ema_overwrite_frequency if self.use_ema else None
         if weight_decay is not None and (not isinstance(weight_decay, (int, float)) or isinstance(weight_decay, bool)
                                          or weight_decay < 0):
             raise ValueError(f"{type(self).__name__}(weight_decay=...) must be a non-negative float, got "
@@ -79,11 +87,27 @@ class Optimizer:
         """The initial value of each slot for parameter var (numpy arrays)."""
         return [np.zeros(var.shape, var.dtype) for _ in self.slot_names]
 
+    def slots(self, var):
+        """(name, initial value) of every slot a parameter gets: the rule's own, then with
+        use_ema its moving average (which starts as the parameter, as in Keras)."""
+        own = list(zip(self.slot_names, self.slot_initial_values(var)))
+        return own + ([("average", np.array(var.numpy()))] if self.use_ema else [])
+
+    def finalize_variable_values(self, var_list):
+        """Keras's end of fit(): with use_ema, the variables take their moving averages."""
+        if not self.use_ema or self._state is None:
+            return
+        for var in var_list:
+            average = self._state.read_slot(var, "average")
+            if average is not None:
+                var.assign(average)
+
     def get_config(self):
         lr = self.learning_rate
         return {"name": self.name, "learning_rate": lr if not callable(lr) else getattr(lr, "get_config", lambda: lr)(),
                 "decay": self.decay, "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum, "ema_overwrite_frequency": self.ema_overwrite_frequency}
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Keras's: no weight decay for these variables, nor for variables whose name contains
@@ -104,8 +128,7 @@ class Optimizer:
         if "lr" in config and "learning_rate" not in config:
             config["learning_rate"] = config.pop("lr")
         config.pop("lr", None)
-        for unused in ("is_legacy_optimizer", "jit_compile", "use_ema", "ema_momentum",
-                       "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps",
+        for unused in ("is_legacy_optimizer", "jit_compile", "loss_scale_factor", "gradient_accumulation_steps",
                        "epsilon_legacy"):
             config.pop(unused, None)
         return cls(**config)
@@ -118,7 +141,9 @@ class Optimizer:
         lr: the learning-rate input; iterations: the int64 step count before this step;
         variables: the Variables the params stand for (for exclude_from_weight_decay).
         With weight_decay, each parameter first decays as Keras 3 does it, p - p * wd * lr,
-        and the update rule then starts from the decayed value.
+        and the update rule then starts from the decayed value. With use_ema, each parameter's
+        last slot is its moving average, updated after the rule as Keras 3 does it (momentum 0
+        on the first step) and, every ema_overwrite_frequency steps, written into the parameter.
         """
         grads = self._clip(grads)
         step = ops.cast(iterations, "float32")
@@ -134,6 +159,12 @@ class Optimizer:
                 continue
             if self.weight_decay and self._decays(var):
                 p = ops.subtract(p, ops.multiply(ops.multiply(p, self.weight_decay), lr))
+            if self.use_ema:
+                np_, ns = self.update(p, g, list(s[:-1]), lr, t)
+                np_, average = self._moving_average(np_, s[-1], iterations)
+                new_params.append(np_)
+                new_slots.append(list(ns) + [average])
+                continue
             np_, ns = self.update(p, g, list(s), lr, t)
             new_params.append(np_)
             new_slots.append(ns)
@@ -141,6 +172,16 @@ class Optimizer:
 
     def update(self, param, grad, slots, lr, t):
         raise NotImplementedError
+
+    def _moving_average(self, param, average, iterations):
+        """Keras 3's EMA of a parameter after its update: (new parameter, new average)."""
+        momentum = ops.multiply(ops.cast(ops.not_equal(iterations, np.int64(0)), "float32"), self.ema_momentum)
+        average = ops.add(ops.multiply(momentum, average), ops.multiply(ops.subtract(1.0, momentum), param))
+        if self.ema_overwrite_frequency:
+            step, every = ops.add(iterations, np.int64(1)), np.int64(self.ema_overwrite_frequency)
+            due = ops.equal(ops.multiply(ops.divide(step, every), every), step)  # (integer division)
+            param = ops.where(due, average, param)
+        return param, average
 
     def _clip(self, grads):
         """Keras 3's rule: clipnorm (per tensor), else global_clipnorm, else clipvalue; 0 is off."""
