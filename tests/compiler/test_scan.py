@@ -258,18 +258,24 @@ def _grad_check(build, feeds):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=f"d loss / d input {i}")
 
 
+def _linear_scan(dtype, names=("x", "h0", "h", "xt")):
+    """h' = 0.5 h + x_t over T steps: (graph, final h); `names`: outer x, h0, then the body's."""
+    g = Graph("linear")
+    x, h0 = g.input((T, B, H), dtype, names[0]), g.input((B, H), dtype, names[1])
+    body = new_body(g)
+    h, xt = body.input((B, H), dtype, names[2]), body.input((B, H), dtype, names[3])
+    with body.building():
+        body.outputs = [op.Add(op.Mul(h, dtype(0.5)), xt)]
+    with g.building():
+        return g, op.Scan(h0, x, body=body, num_scan_inputs=1)
+
+
 def test_gradient_loop_of_a_linear_recurrence_keeps_a_scan_input():
     """h' = 0.5 h + x_t: the backward body reads nothing per iteration, but the loop's length
     comes from its scan inputs, so one stays."""
     def build():
-        g = Graph("linear")
-        x, h0 = g.input((T, B, H), np.float64, "x"), g.input((B, H), np.float64, "h0")
-        body = new_body(g)
-        h, xt = body.input((B, H), np.float64, "h"), body.input((B, H), np.float64, "xt")
-        with body.building():
-            body.outputs = [op.Add(op.Mul(h, np.float64(0.5)), xt)]
+        g, h_last = _linear_scan(np.float64)
         with g.building():
-            h_last = op.Scan(h0, x, body=body, num_scan_inputs=1)
             return g, op.ReduceSum(op.Mul(h_last, h_last), keepdims=0)
 
     _grad_check(build, [np.random.default_rng(1).uniform(-1, 1, s) for s in [(T, B, H), (B, H)]])
@@ -387,14 +393,7 @@ def test_ops_scan_names_a_carry_that_changes_shape():
 
 
 def test_body_names_do_not_shadow_the_enclosing_graph():
-    g = Graph("names")
-    x, h0 = g.input((T, B, H), np.float32, "x"), g.input((B, H), np.float32, "h")
-    body = new_body(g)
-    h, xt = body.input((B, H), np.float32, "h"), body.input((B, H), np.float32, "x")
-    with body.building():
-        body.outputs = [op.Add(op.Mul(h, np.float32(0.5)), xt)]
-    with g.building():
-        h_last = op.Scan(h0, x, body=body, num_scan_inputs=1)
+    g, h_last = _linear_scan(np.float32, names=("x", "h", "h", "x"))
     g.outputs, g.output_names = [h_last], ["out"]
     onnx.checker.check_model(to_onnx(g), full_check=True)
     feeds = [np.ones((T, B, H), np.float32), np.zeros((B, H), np.float32)]
