@@ -144,20 +144,7 @@ def _scan_grad(node, grads):
         d_in = vjp(back, targets, d_states + d_ys, starts + xs + wrt_caps)
     d_starts, d_xs, d_caps = d_in[:n], d_in[n:n + m], d_in[n + m:]
 
-    # Don't recompute: the forward values the VJP reads become scan outputs of the forward node
-    # (one per iteration) and scan inputs of the backward one, as the unrolled graph keeps them.
-    originals = {id(env[id(v)]): v for v in _values(body) if id(v) in env}
-    saved = []
-    for grad_node in [x for x in back.nx if x not in recomputed]:
-        for v in grad_node.inputs:
-            # (Outputs an inner loop's gradient added to its recomputed copy have no forward
-            # counterpart: that loop is recomputed.)
-            if v is not None and v.producer in recomputed and id(v) in originals \
-                    and all(v is not s for s, _ in saved):
-                saved.append((v, back.input(v.shape, v.dtype, back.unique("saved"))))
-    for v, placeholder in saved:
-        back.replace_uses(v, placeholder)
-    saved_outer = _stack_outputs(node, [originals[id(v)] for v, _ in saved], "saved")
+    saved, saved_outer = _save_forward_values(node, back, env, recomputed)
 
     # Weight gradients Gemm(a_t, g_t, transA=1) summed over iterations: stack a_t and g_t and
     # run one Gemm over all T·B rows after the loop (notes §1), instead of T small ones and T
@@ -171,10 +158,8 @@ def _scan_grad(node, grads):
     in_order.update({id(d_xs[j]): ("dx", i) for i, j in enumerate(float_xs) if in_dirs[j] == 0})
     stacked, hoisted = [], {}
     for k in float_caps:
-        p = d_caps[k].producer
-        if p is not None and p.op_type == "Gemm" and p.attrs.get("transA") == 1 and not p.attrs.get("transB") \
-                and len(p.inputs) == 2 and p.attrs.get("alpha", 1.0) == 1.0:
-            hoisted[k] = [in_order.get(id(v)) or ("stacked", _index(stacked, v)) for v in p.inputs]
+        if _is_rows_product(d_caps[k].producer):
+            hoisted[k] = [in_order.get(id(v)) or ("stacked", _index(stacked, v)) for v in d_caps[k].producer.inputs]
     summed = [k for k in float_caps if k not in hoisted]
     sums = [back.input(captured[k].shape, captured[k].dtype, back.unique("d_outer")) for k in summed]
     with back.building():
@@ -220,10 +205,38 @@ def _scan_grad(node, grads):
                  "dx": lambda i: d_seq[i], "stacked": lambda i: rest[i]}
         for k, operands in hoisted.items():
             a, g = [where[kind](i) for kind, i in operands]
-            rows_a = op.Reshape(a, np.array([-1, a.shape[-1]], np.int64))
-            rows_g = op.Reshape(g, np.array([-1, g.shape[-1]], np.int64))
-            out[n + m + k] = op.Gemm(rows_a, rows_g, transA=1)
+            out[n + m + k] = op.Gemm(_rows(a), _rows(g), transA=1)
     return out
+
+
+def _save_forward_values(node, back, env, recomputed):
+    """Don't recompute: the forward values the VJP in `back` reads become scan outputs of the
+    forward node (one per iteration) and scan inputs of the backward loop, as the unrolled graph
+    keeps them. Returns [(value in back, its placeholder)] and the forward node's new outputs."""
+    body = node.attrs["body"]
+    originals = {id(env[id(v)]): v for v in _values(body) if id(v) in env}
+    saved = []
+    for grad_node in [x for x in back.nx if x not in recomputed]:
+        for v in grad_node.inputs:
+            # (Outputs an inner loop's gradient added to its recomputed copy have no forward
+            # counterpart: that loop is recomputed.)
+            if v is not None and v.producer in recomputed and id(v) in originals \
+                    and all(v is not s for s, _ in saved):
+                saved.append((v, back.input(v.shape, v.dtype, back.unique("saved"))))
+    for v, placeholder in saved:
+        back.replace_uses(v, placeholder)
+    return saved, _stack_outputs(node, [originals[id(v)] for v, _ in saved], "saved")
+
+
+def _is_rows_product(p):
+    """p is Gemm(a, g, transA=1): aᵀg, a sum over the rows of a and g (a weight's gradient)."""
+    return p is not None and p.op_type == "Gemm" and p.attrs.get("transA") == 1 and not p.attrs.get("transB") \
+        and len(p.inputs) == 2 and p.attrs.get("alpha", 1.0) == 1.0
+
+
+def _rows(stacked):
+    """(T, B, ...) -> (T·B, last): every iteration's rows as one matrix."""
+    return op.Reshape(stacked, np.array([-1, stacked.shape[-1]], np.int64))
 
 
 def _index(values, v):
