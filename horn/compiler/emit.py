@@ -16,7 +16,7 @@ def _value_info(v: Value, name=None, symbolic=True):
     if symbolic:
         dims = [d if d is not None else BATCH if i == 0 else f"{name}_d{i}" for i, d in enumerate(v.shape)]
     else:  # inside a loop body: dynamic dims stay unnamed
-        dims = [d if d is not None else None for d in v.shape]
+        dims = list(v.shape)
     elem = helper.np_dtype_to_tensor_dtype(v.dtype)
     return helper.make_tensor_value_info(name, elem, dims)
 

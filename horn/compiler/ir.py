@@ -148,10 +148,29 @@ class Graph:
                 raise ValueError(f"{value.name} belongs to another graph; tensors from different traces "
                                  f"can't mix")
             outer = value if value.graph is self.parent else self.parent.capture(value)
-            placeholder = Value(self, value.shape, value.dtype, name=self.unique("outer"))
-            self.captures.append((outer, placeholder))
+            placeholder = self._add_capture(outer)
             self._captured[id(value)] = placeholder
         return placeholder
+
+    def _add_capture(self, outer):
+        """A new placeholder standing for `outer`, a value of the parent graph."""
+        placeholder = Value(self, outer.shape, outer.dtype, name=self.unique("outer"))
+        self.captures.append((outer, placeholder))
+        self._captured[id(outer)] = placeholder
+        return placeholder
+
+    def read_ids(self):
+        """The ids of the values this graph's nodes read or its outputs are."""
+        return {id(v) for n in self.nx for v in n.inputs if v is not None} | {id(o) for o in self.outputs}
+
+    def drop_unread_captures(self):
+        """Forget the captures no node or output reads any more; returns the positions (in the
+        old `captures`) of those kept, for the node running the body to keep the same inputs."""
+        read = self.read_ids()
+        kept = [k for k, (_, p) in enumerate(self.captures) if id(p) in read]
+        self.captures = [self.captures[k] for k in kept]
+        self._captured = {key: p for key, p in self._captured.items() if id(p) in read}
+        return kept
 
     @contextlib.contextmanager
     def building(self):
@@ -309,9 +328,6 @@ def _clone_body(body, parent, captured):
     clone = Graph(f"{body.name}_c{next(_clones)}", parent=parent)
     mapping = {id(v): clone.input(v.shape, v.dtype, clone.unique("in")) for v in body.inputs}
     for (_, placeholder), outer in zip(body.captures, captured):
-        copy = Value(clone, placeholder.shape, placeholder.dtype, name=clone.unique("outer"))
-        clone.captures.append((outer, copy))
-        clone._captured[id(outer)] = copy
-        mapping[id(placeholder)] = copy
+        mapping[id(placeholder)] = clone._add_capture(outer)
     clone.outputs = inline(body, clone, mapping)
     return clone

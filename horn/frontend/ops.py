@@ -757,9 +757,10 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     from ..compiler.opdefs.scan import new_body
     from ..compiler.passes import optimize
     from ..compiler.passes.scan_hoist import lift_loop_invariants
+    from .tracing import flatten, pack_like
 
-    carry_leaves, carry_tree = _flatten(init)
-    x_leaves, x_tree = _flatten(xs) if xs is not None else ([], None)
+    carry_leaves = flatten(init)
+    x_leaves = flatten(xs) if xs is not None else []
     graph = _graph_of(carry_leaves + x_leaves)
     if graph is None:
         return _scan_eagerly(f, init, xs, length, reverse)
@@ -771,12 +772,12 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     carry_in = [body.input(c.shape, c.dtype, body.unique("carry")) for c in carry_leaves]
     x_in = [body.input(x.shape[1:], x.dtype, body.unique("x")) for x in x_leaves]
     with body.building():
-        new_carry, y = f(_unflatten(carry_tree, carry_in), _unflatten(x_tree, x_in))
-        new_leaves, new_tree = _flatten(new_carry)
+        new_carry, y = f(pack_like(init, carry_in), pack_like(xs, x_in))
+        new_leaves = flatten(new_carry)
         if len(new_leaves) != len(carry_in):
             raise ValueError(f"ops.scan: f returned a carry of {len(new_leaves)} tensor(s) for an init of "
                              f"{len(carry_in)}")
-        y_leaves, y_tree = _flatten(y) if y is not None else ([], None)
+        y_leaves = flatten(y) if y is not None else []
         likes = carry_in + [carry_in[0] if carry_in else None] * len(y_leaves)  # dtypes for Python numbers
         outs = [to_value(body, v, like=c) for v, c in zip(new_leaves + y_leaves, likes)]
         outs[:len(carry_in)] = [o if o.dtype == c.dtype else cast(o, c.dtype) for o, c in zip(outs, carry_in)]
@@ -794,39 +795,18 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
                        scan_output_directions=direction * len(y_leaves))
     result = list(result) if isinstance(result, tuple) else [result]
     final, ys = result[:len(carry_leaves)], result[len(carry_leaves):]
-    return _unflatten(carry_tree, final), (_unflatten(y_tree, ys) if y is not None else None)
+    return pack_like(init, final), (pack_like(y, ys) if y is not None else None)
 
 
 def _scan_eagerly(f, init, xs, length, reverse):
-    x_leaves, x_tree = _flatten(xs) if xs is not None else ([], None)
+    from .tracing import flatten, pack_like
+
+    x_leaves = flatten(xs) if xs is not None else []
     steps = len(x_leaves[0]) if x_leaves else int(length)
     carry, ys = init, [None] * steps
     for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
-        carry, ys[t] = f(carry, _unflatten(x_tree, [x[t] for x in x_leaves]) if x_leaves else None)
+        carry, ys[t] = f(carry, pack_like(xs, [x[t] for x in x_leaves]) if x_leaves else None)
     if not steps or ys[0] is None:
         return carry, None
-    leaves = [_flatten(y)[0] for y in ys]
-    return carry, _unflatten(_flatten(ys[0])[1], [np.stack([lv[k] for lv in leaves]) for k in range(len(leaves[0]))])
-
-
-def _flatten(tree):
-    """(leaves, structure) of a tensor or a (nested) list/tuple of tensors."""
-    if isinstance(tree, (list, tuple)):
-        leaves, shapes = [], []
-        for item in tree:
-            sub, shape = _flatten(item)
-            leaves += sub
-            shapes.append((len(sub), shape))
-        return leaves, (type(tree), shapes)
-    return [tree], None
-
-
-def _unflatten(structure, leaves):
-    if structure is None:
-        return leaves[0]
-    kind, shapes = structure
-    out, start = [], 0
-    for count, shape in shapes:
-        out.append(_unflatten(shape, leaves[start:start + count]))
-        start += count
-    return kind(out) if kind is tuple else out
+    leaves = [flatten(y) for y in ys]
+    return carry, pack_like(ys[0], [np.stack([lv[k] for lv in leaves]) for k in range(len(leaves[0]))])

@@ -173,7 +173,7 @@ def _scan_grad(node, grads):
 
     # Scan inputs the optimized backward body does not read are left out; the states each
     # iteration starts from are stacked by the forward node where the backward one reads them.
-    read = {id(v) for x in back.nx for v in x.inputs if v is not None} | {id(o) for o in back.outputs}
+    read = back.read_ids()
     needed_starts = [i for i, p in enumerate(starts)
                      if id(p) in read or any(("start", i) in ops for ops in hoisted.values())]
     history = dict(zip(needed_starts, _stack_outputs(node, [body.inputs[i] for i in needed_starts], "history")))

@@ -139,22 +139,11 @@ def _hoist(graph, node):
     if not lifted:
         return False
     stacked = dict(outer_of)  # id(body value) -> outer value (stacked, or captured as it is)
-    with graph.building():
-        for x in lifted:
-            args = []
-            for v in x.inputs:
-                if v is None:
-                    args.append(None)
-                elif v.const is not None:
-                    args.append(v.const)
-                else:
-                    args.append(stacked[id(v)])
-            attrs = dict(x.attrs)
-            if x.op_type in ("Split", "Concat") and attrs.get("axis", 0) >= 0:
-                attrs["axis"] = attrs.get("axis", 0) + 1
-            out = getattr(op, x.op_type)(*args, **attrs)
-            for o, s in zip(x.outputs, out if isinstance(out, tuple) else (out,)):
-                stacked[id(o)] = s
+    for x in lifted:
+        attrs = dict(x.attrs)
+        if x.op_type in ("Split", "Concat") and attrs.get("axis", 0) >= 0:
+            attrs["axis"] = attrs.get("axis", 0) + 1  # past the time axis
+        _replay(x, graph, stacked, attrs)
     # Lifted values the rest of the body reads become scan inputs.
     lifted_ids = {id(x) for x in lifted}
     read = []
@@ -173,7 +162,7 @@ def _hoist(graph, node):
         if x in body.nx:
             body.remove(x)
     # Scan inputs the body no longer reads are dropped.
-    still = {id(v) for x in body.nx for v in x.inputs if v is not None} | {id(o) for o in body.outputs}
+    still = body.read_ids()
     given = list(zip(scan_inputs, node.inputs[n:n + len(scan_inputs)], directions))
     kept = [(p, v, d) for p, v, d in given if id(p) in still]
     kept += new_inputs
@@ -181,10 +170,8 @@ def _hoist(graph, node):
     states, captured = node.inputs[:n], node.inputs[n + len(scan_inputs):]
     body.inputs = body.inputs[:n] + [p for p, _, _ in kept]
     # Captures the body no longer reads are dropped too.
-    live = [(v, p) for v, (_, p) in zip(captured, body.captures) if id(p) in still]
-    body.captures = [(outer, p) for (outer, p) in body.captures if id(p) in still]
-    body._captured = {k: p for k, p in body._captured.items() if id(p) in still}
-    node.inputs = list(states) + [v for _, v, _ in kept] + [v for v, _ in live]
+    live = [captured[k] for k in body.drop_unread_captures()]
+    node.inputs = list(states) + [v for _, v, _ in kept] + live
     node.attrs["num_scan_inputs"] = len(kept)
     node.attrs["scan_input_directions"] = [d for _, _, d in kept]
     _reconnect(graph, node)
@@ -192,6 +179,16 @@ def _hoist(graph, node):
 
     optimize(body)
     return True
+
+
+def _replay(x, outer, outer_of, attrs):
+    """Body node x's op once more in `outer`, on outer_of[id(input)] (constants as they are);
+    records its outputs in outer_of."""
+    args = [None if v is None else v.const if v.const is not None else outer_of[id(v)] for v in x.inputs]
+    with outer.building():
+        out = getattr(op, x.op_type)(*args, **attrs)
+    for o, new in zip(x.outputs, out if isinstance(out, tuple) else (out,)):
+        outer_of[id(o)] = new
 
 
 def _unique(values):
@@ -227,11 +224,7 @@ def lift_loop_invariants(body, outer):
         if not OPS[x.op_type].deterministic or x.op_type == "Scan" or not any(id(v) in outer_of for v in reads) \
                 or not all(v.const is not None or id(v) in outer_of for v in reads):
             continue
-        with outer.building():
-            out = getattr(op, x.op_type)(*[None if v is None else v.const if v.const is not None else outer_of[id(v)]
-                                           for v in x.inputs], **x.attrs)
-        for o, new in zip(x.outputs, out if isinstance(out, tuple) else (out,)):
-            outer_of[id(o)] = new
+        _replay(x, outer, outer_of, x.attrs)
         lifted.append(x)
     if not lifted:
         return False
@@ -240,7 +233,5 @@ def lift_loop_invariants(body, outer):
             if any(c not in lifted for c in body.consumers(o)) or any(o is b for b in body.outputs):
                 body.replace_uses(o, body.capture(outer_of[id(o)]))
     body.nx.remove_nodes_from(lifted)
-    read = {id(v) for x in body.nx for v in x.inputs if v is not None} | {id(o) for o in body.outputs}
-    body.captures = [(v, p) for v, p in body.captures if id(p) in read]
-    body._captured = {k: p for k, p in body._captured.items() if id(p) in read}
+    body.drop_unread_captures()
     return True

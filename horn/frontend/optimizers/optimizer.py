@@ -116,10 +116,13 @@ class Optimizer:
         self._excluded_names += list(var_names or [])
 
     def _decays(self, variable):
+        """Whether weight decay applies to `variable` (to every parameter when not known)."""
         import re
 
-        if variable is None or id(variable) in self._excluded_from_decay:
-            return variable is None
+        if variable is None:
+            return True
+        if id(variable) in self._excluded_from_decay:
+            return False
         return not any(re.search(name, variable.name) for name in self._excluded_names)
 
     @classmethod
@@ -159,13 +162,10 @@ class Optimizer:
                 continue
             if self.weight_decay and self._decays(var):
                 p = ops.subtract(p, ops.multiply(ops.multiply(p, self.weight_decay), lr))
-            if self.use_ema:
-                np_, ns = self.update(p, g, list(s[:-1]), lr, t)
+            np_, ns = self.update(p, g, list(s[:-1] if self.use_ema else s), lr, t)
+            if self.use_ema:  # the last slot is the moving average
                 np_, average = self._moving_average(np_, s[-1], iterations)
-                new_params.append(np_)
-                new_slots.append(list(ns) + [average])
-                continue
-            np_, ns = self.update(p, g, list(s), lr, t)
+                ns = list(ns) + [average]
             new_params.append(np_)
             new_slots.append(ns)
         return new_params, new_slots
