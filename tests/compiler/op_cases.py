@@ -497,6 +497,26 @@ def _pool_cases():
     ]
 
 
+def _unpool_indices(x, **attrs):
+    """Where MaxPool of x (disjoint windows) found each maximum: distinct flat indices."""
+    return op.MaxPool(x, storage_order=0, **attrs)[1]
+
+
+def _unpool_cases():
+    """MaxUnpool (the MaxPool gradient for disjoint windows); float32: no double kernel."""
+    x1, x2, x3 = grid(2, 3, 5), grid(2, 2, 5, 6), grid(1, 2, 4, 4, 6)
+    k1, k2, k3 = dict(kernel_shape=[2], strides=[3]), dict(kernel_shape=[2, 2], strides=[2, 2]), \
+        dict(kernel_shape=[2, 2, 3], strides=[2, 2, 3])
+    return [
+        Case("MaxUnpool-1d-default-shape", "MaxUnpool", (u(2, 3, 2), _unpool_indices(x1, **k1)), k1,
+             dtype=np.float32),
+        Case("MaxUnpool-2d-output-shape", "MaxUnpool", (u(2, 2, 2, 3), _unpool_indices(x2, **k2), ints(*x2.shape)),
+             k2, dtype=np.float32),
+        Case("MaxUnpool-3d-output-shape", "MaxUnpool", (u(1, 2, 2, 2, 2), _unpool_indices(x3, **k3), ints(*x3.shape)),
+             k3, dtype=np.float32),
+    ]
+
+
 def _pool_reference_cases():
     """No gradient: the Indices output (ties included: the first maximum wins, as on onnxruntime),
     and RandomUniformLike with low == high (the only draw both numpy and onnxruntime agree on)."""
@@ -521,9 +541,9 @@ _POOL_DYNAMIC = ["MaxPool-2d-k2-s2", "MaxPool-2d-k3-s2-pads", "MaxPool-1d-k3-s1-
                  "AveragePool-2d-k3-s2-pads", "AveragePool-2d-k2-s3-tail", "Resize-nearest-x2-nchw",
                  "Resize-linear-half-pixel-x2"]
 NO_GRAD |= {"RandomUniformLike"}
-GRAD_CASES += _POOL
+GRAD_CASES += _POOL + _unpool_cases()
 DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,)) for c in _POOL if c.id in _POOL_DYNAMIC]
-ALL_CASES += _POOL + _pool_reference_cases()
+ALL_CASES += _POOL + _unpool_cases() + _pool_reference_cases()
 
 
 # -- LSTM, GRU, RNN, ReverseSequence (opdefs/recurrent.py) ----------------------------------------

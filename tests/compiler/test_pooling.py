@@ -45,6 +45,7 @@ def _first_max_grad(x, w, k, s, pads):
 TIE_CASES = {  # id: (x shape, kernel, strides, pads)
     "k2-s2": ((2, 3, 6, 8), (2, 2), (2, 2), (0, 0, 0, 0)),
     "k2-s2-odd-tail": ((1, 2, 7, 5), (2, 2), (2, 2), (0, 0, 0, 0)),
+    "k2-s2-end-pads": ((2, 2, 5, 5), (2, 2), (2, 2), (0, 0, 1, 1)),  # padding="same"
     "k3-s2-overlap-pads": ((2, 2, 7, 6), (3, 3), (2, 2), (1, 1, 1, 1)),
     "k3-s1-overlap": ((1, 2, 5, 5), (3, 3), (1, 1), (0, 0, 0, 0)),
 }
@@ -82,14 +83,45 @@ def test_max_pool_gradient_on_a_window_of_equal_values_picks_its_first_element()
     np.testing.assert_array_equal(dx[0, 0], [[3, 0, 7, 0], [0, 0, 0, 0]])
 
 
-def test_training_graph_pools_once_with_indices():
+@pytest.mark.parametrize("k, s, dtype, scatter", [
+    ((2, 2), (2, 2), np.float32, "MaxUnpool"),  # disjoint windows: indices never repeat
+    ((2, 3), (2, 3), np.float16, "MaxUnpool"),
+    ((3, 3), (2, 2), np.float32, "ScatterND"),  # overlapping windows can share a maximum: summed
+    ((2, 2), (2, 2), np.float64, "ScatterND"),  # onnxruntime has no double MaxUnpool
+])
+def test_training_graph_pools_once_and_scatters_to_its_indices(k, s, dtype, scatter):
     """The forward MaxPool also emits the Indices its gradient scatters to: one pooling node."""
-    _, g = _grad_program((2, 3, 8, 8), lambda v: op.Relu(op.MaxPool(v, kernel_shape=[2, 2],
-                                                                    strides=[2, 2])))
+    _, g = _grad_program((2, 3, 8, 9), lambda v: op.Relu(op.MaxPool(v, kernel_shape=list(k), strides=list(s))),
+                         dtype=dtype)
     pools = [n for n in g.nodes() if n.op_type == "MaxPool"]
     assert len(pools) == 1 and len(pools[0].outputs) == 2
     assert pools[0].attrs["storage_order"] == 0
-    assert [n.op_type for n in g.nodes()].count("ScatterND") == 1
+    ops = [n.op_type for n in g.nodes()]
+    (other,) = {"MaxUnpool", "ScatterND"} - {scatter}
+    assert ops.count(scatter) == 1 and other not in ops
+
+
+def test_a_ceil_mode_window_past_the_end_scatters():
+    """MaxUnpool refuses an output smaller than its windows' extent: such pools keep ScatterND."""
+    x = np.arange(50, dtype=np.float32).reshape(1, 2, 5, 5)
+    program, g = _grad_program(x.shape, lambda v: op.MaxPool(v, kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1))
+    assert "ScatterND" in _ops_in(g) and "MaxUnpool" not in _ops_in(g)
+    w = np.arange(18, dtype=np.float32).reshape(1, 2, 3, 3)
+    _, dx = program(x, w)
+    np.testing.assert_array_equal(dx, _first_max_grad(x, w, (2, 2), (2, 2), (0, 0, 1, 1)))
+
+
+def test_disjoint_windows_gradient_with_a_dynamic_batch_and_a_tail():
+    """MaxUnpool's output takes the input's run-time shape: rows past the last window get zeros."""
+    rng = np.random.default_rng(3)
+    program, g = _grad_program((2, 2, 7, 5), lambda v: op.MaxPool(v, kernel_shape=[2, 2], strides=[2, 2]),
+                               dynamic=True)
+    assert "MaxUnpool" in [n.op_type for n in g.nodes()]
+    for n in (1, 3):
+        x = rng.permutation(np.arange(n * 70, dtype=np.float32)).reshape(n, 2, 7, 5)
+        w = rng.standard_normal((n, 2, 3, 2)).astype(np.float32)
+        _, dx = program(x, w)
+        np.testing.assert_array_equal(dx, _first_max_grad(x, w, (2, 2), (2, 2), (0, 0, 0, 0)))
 
 
 def test_inference_graph_pools_without_indices():
