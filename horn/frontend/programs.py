@@ -9,7 +9,9 @@ graph whose state inputs and outputs are the parameters, slots, step count and t
 import numpy as np
 
 from ..compiler import Graph, gradients, optimize, to_onnx
+from ..compiler.passes import DEFAULT_PASSES, DEVICE_PASSES
 from ..runtime import Program
+from ..runtime import providers as dev
 from . import ops, tracing
 from .tracing import Trace
 
@@ -20,8 +22,8 @@ def dynamic(shape):
 
 
 def compile_graph(graph):
-    """Optimize and emit a graph; returns the ModelProto."""
-    return to_onnx(optimize(graph))
+    """Optimize and emit a graph for the device programs run on; returns the ModelProto."""
+    return to_onnx(optimize(graph, passes=DEVICE_PASSES[dev.device()] + DEFAULT_PASSES))
 
 
 def compile_eager(layer, arrays, args, kwargs):

@@ -291,3 +291,22 @@ def test_random_uniform_like_is_never_folded_or_merged():
     assert [n.op_type for n in g.nodes()].count("RandomUniformLike") == 2
     (d,) = Program(to_onnx(g).SerializeToString())()
     assert np.abs(d).max() > 0
+
+
+def test_for_cuda_turns_max_unpool_into_scatter_with_the_same_values():
+    """onnxruntime's CUDA EP has no MaxUnpool: programs for it scatter instead (same outputs)."""
+    from horn.compiler.passes.device import for_cuda
+
+    rng = np.random.default_rng(4)
+    _, g = _grad_program((2, 3, 6, 5), lambda v: op.MaxPool(v, kernel_shape=[2, 2], strides=[2, 2],
+                                                            pads=[0, 0, 0, 1]), dynamic=True)
+    x = rng.permutation(np.arange(180, dtype=np.float32)).reshape(2, 3, 6, 5)
+    w = rng.standard_normal((2, 3, 3, 3)).astype(np.float32)
+    before = Program(to_onnx(g).SerializeToString())(x, w)
+    g, changed = for_cuda(g)
+    g = optimize(g, verify=True)
+    assert changed and "MaxUnpool" not in _ops_in(g) and "ScatterND" in _ops_in(g)
+    after = Program(to_onnx(g).SerializeToString())(x, w)
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+

@@ -16,6 +16,7 @@ import pytest
 
 import horn as keras
 from horn import layers
+from horn.frontend import programs
 
 RNG = np.random.default_rng(7)
 
@@ -335,3 +336,16 @@ def test_input_of_the_wrong_rank_names_the_layer(make):
     layer = make(name="which")
     with pytest.raises(ValueError, match=r"layer 'which'.*expected ndim=\d, found ndim=3"):
         layer(keras.Input(shape=(4, 4)))
+
+
+def test_training_programs_for_cuda_have_no_max_unpool(monkeypatch):
+    """onnxruntime's CUDA EP has no MaxUnpool kernel: the pooling gradient scatters there."""
+    model = keras.Sequential([keras.Input((4, 4, 2)), keras.layers.Conv2D(2, 1), keras.layers.MaxPooling2D(2),
+                              keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    state = model._training_state()
+    graph, _ = programs.train_graph(model, [((None, 4, 4, 2), np.float32)], [((None, 1), np.float32)], state)
+    assert "MaxUnpool" in {n.op_type for n in programs.compile_graph(graph).graph.node}  # on the CPU
+    monkeypatch.setattr(programs.dev, "device", lambda: "cuda")
+    kinds = {n.op_type for n in programs.compile_graph(graph).graph.node}
+    assert "MaxPool" in kinds and "MaxUnpool" not in kinds and "ScatterND" in kinds
