@@ -310,3 +310,53 @@ def test_for_cuda_turns_max_unpool_into_scatter_with_the_same_values():
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)
 
+
+
+def _relu_pool_gradient_graphs(x_shape, dtype=np.float32):
+    """d sum(MaxPool(Relu(x)) * w) / dx, optimized with and without mask_before_unpool."""
+    from horn.compiler.passes import DEFAULT_PASSES
+
+    def build():
+        g = Graph("t")
+        x = g.input(x_shape, dtype, "x")
+        with g.building():
+            y = op.MaxPool(op.Relu(x), kernel_shape=[2, 2], strides=[2, 2])
+            wv = g.input(y.shape, dtype, "w")
+            (dx,) = gradients(g, op.ReduceSum(op.Mul(y, wv), keepdims=0), [x])
+        g.outputs, g.output_names = [y, dx], ["y", "dx"]
+        return g
+    without = tuple(p for p in DEFAULT_PASSES if p.__name__ != "mask_before_unpool")
+    return optimize(build(), verify=True), optimize(build(), passes=without, verify=True)
+
+
+def test_relu_mask_moves_before_the_unpool_with_the_same_gradient():
+    rng = np.random.default_rng(5)
+    moved, kept = _relu_pool_gradient_graphs((3, 2, 6, 6))
+    greater = [n for n in moved.nodes() if n.op_type == "Greater"]
+    assert len(greater) == 1 and greater[0].inputs[0].producer.op_type == "MaxPool"  # the pooled y
+    assert greater[0].inputs[0].shape == (3, 2, 3, 3)
+    assert [n.op_type for n in kept.nodes() if n.op_type == "Greater"] == ["Greater"]
+    # Negative values (ReLU zeros, so whole windows of zeros), positive ones and ties.
+    x = np.round(rng.uniform(-2, 2, (3, 2, 6, 6)) * 2).astype(np.float32) / 2
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    got = Program(to_onnx(moved).SerializeToString())(x, w)
+    want = Program(to_onnx(kept).SerializeToString())(x, w)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    assert (want[0] == 0).any() and (want[1] != 0).any()
+
+
+def test_a_mask_on_other_values_stays_after_the_unpool():
+    """Only the mask of the pool's own input may move: a ReLU mask of another tensor stays."""
+    from horn.compiler.passes.unpool_mask import mask_before_unpool
+
+    g = Graph("t")
+    x = g.input((1, 1, 4, 4), np.float32, "x")
+    other = g.input((1, 1, 4, 4), np.float32, "other")
+    with g.building():
+        y, idx = op.MaxPool(x, kernel_shape=[2, 2], strides=[2, 2], storage_order=0)
+        spread = op.MaxUnpool(op.Mul(y, 2.0), idx, op.Shape(x), kernel_shape=[2, 2], strides=[2, 2])
+        out = op.Mul(spread, op.Cast(op.Greater(other, np.zeros((), np.float32)), to=1))
+    g.outputs, g.output_names = [out], ["out"]
+    _, changed = mask_before_unpool(g)
+    assert not changed

@@ -12,10 +12,11 @@ from .scan_hoist import hoist_scan_invariants
 from .scan_outputs import prune_scan_outputs
 from .simplify import simplify
 from .transpose import sink_transposes
+from .unpool_mask import mask_before_unpool
 
 DEFAULT_PASSES = (fold_constants, simplify, sink_transposes, eliminate_common_subexpressions, fuse_gemm,
                   batch_gemm_sums, fold_batch_norm, prune_scan_outputs, hoist_scan_invariants,
-                  eliminate_dead_code)
+                  mask_before_unpool, eliminate_dead_code)
 
 # Tests set HORN_VERIFY_PASSES=1 so every pass is followed by Graph.verify().
 _VERIFY = os.environ.get("HORN_VERIFY_PASSES") == "1"
