@@ -229,8 +229,18 @@ FUSE = [
          True, feeds=(X, W), check=_fused),
     case("addend-that-broadcasts-the-product", lambda x, w: op.Add(op.MatMul(x, w), np.ones((2, 5, 3), np.float32)),
          False, feeds=(X, W), check=_lacks("Gemm")),
-    case("batched-matmul", lambda x, w: op.Add(op.MatMul(x, w), B), False,
+    case("stacked-rows-matmul-add", lambda x, w: op.Add(op.MatMul(x, w), B), True,
+         feeds=(RNG.standard_normal((2, 5, 4)).astype(np.float32), W),
+         check=lambda g: op_types(eliminate_dead_code(g)[0]) == ["Gemm", "Reshape", "Reshape"]),
+    case("stacked-rows-row-bias", lambda x, w: op.Add(B[None], op.MatMul(x, w)), True,
+         feeds=(RNG.standard_normal((3, 2, 5, 4)).astype(np.float32), W), check=_has("Gemm")),
+    case("stacked-rows-full-addend", lambda x, w: op.Add(op.MatMul(x, w), np.ones((5, 3), np.float32)), False,
          feeds=(RNG.standard_normal((2, 5, 4)).astype(np.float32), W), check=_lacks("Gemm")),
+    case("stacked-rows-no-bias", lambda x, w: op.MatMul(x, w), False,
+         feeds=(RNG.standard_normal((2, 5, 4)).astype(np.float32), W), check=_lacks("Gemm")),
+    case("batched-weights", lambda x, w: op.Add(op.MatMul(x, w), B), False,
+         feeds=(RNG.standard_normal((2, 5, 4)).astype(np.float32), RNG.standard_normal((2, 4, 3)).astype(np.float32)),
+         check=_lacks("Gemm")),
     case("plain-matmul", lambda x, w: op.MatMul(x, w), False, feeds=(X, W), check=_lacks("Gemm")),
 ]
 
@@ -253,6 +263,23 @@ def test_fuse_gemm_keeps_a_dynamic_batch():
     assert changed and op_types(g.verify()) == ["Gemm"] and g.outputs[0].shape == (None, 3)
     program_out = _run(g, [np.ones((2, 4), np.float32)])[0]
     np.testing.assert_allclose(program_out, np.ones((2, 4)) @ W + B, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape, fused", [((None, 5, 4), True), ((5, None, 4), True), ((None, None, 4), False)])
+def test_fuse_gemm_on_stacked_rows_with_a_dynamic_axis(shape, fused):
+    """A sequence's rows (a time-major input projection has its batch in the middle) go through
+    Gemm as one matrix; with two unknown leading axes the output shape cannot be restored."""
+    g = Graph("dyn")
+    x = g.input(shape, np.float32, "x")
+    with g.building():
+        y = op.Add(op.MatMul(x, W), B)
+    g.outputs = [y]
+    g, changed = fuse_gemm(g)
+    g.verify()
+    assert changed is fused and ("Gemm" in op_types(g)) is fused and g.outputs[0].shape == shape[:-1] + (3,)
+    for n in (1, 3):
+        feed = RNG.standard_normal([n if d is None else d for d in shape]).astype(np.float32)
+        np.testing.assert_allclose(_run(g, [feed])[0], feed @ W + B, rtol=1e-5, atol=1e-6)
 
 
 # -- eliminate_dead_code ------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Fusions into Gemm."""
 
+import numpy as np
+
 from ..opdef import op
 
 
@@ -21,14 +23,52 @@ def _swaps_matrix(node):
     return node.op_type == "Transpose" and (perm is None or [int(p) for p in perm] == [1, 0])
 
 
+def _row_bias(graph, node):
+    """(the Add, c) when node's output only feeds Add(node, c) with c a row (N,) or (1, N)."""
+    user = _only_consumer(graph, node.out)
+    if user is None or user.op_type != "Add":
+        return None, None
+    other = user.inputs[1] if user.inputs[0] is node.out else user.inputs[0]
+    n = node.out.shape[-1]
+    row = other.ndim == 1 or (other.ndim == 2 and other.shape[0] == 1)
+    if other is node.out or not row or other.shape[-1] != n or other.dtype != node.out.dtype or \
+            user.out.shape != node.out.shape:
+        return None, None
+    return user, other
+
+
+def _fuse_stacked_rows(graph, node):
+    """Add(MatMul(x, W), b) with x of rank > 2 (a Dense on a sequence, an input projection) ->
+    Reshape(Gemm(Reshape(x, (-1, K)), W, b), x's leading dims + (N,)): onnxruntime adds the bias
+    inside the Gemm instead of in a pass of its own over the product."""
+    x, w = node.inputs
+    if x.ndim < 3 or w.ndim != 2 or x.shape[-1] is None or w.shape[1] is None or \
+            list(x.shape[:-1]).count(None) > 1:
+        return False
+    user, bias = _row_bias(graph, node)
+    if user is None:
+        return False
+    target = np.array([-1 if d is None else d for d in x.shape[:-1]] + [w.shape[1]], np.int64)
+    with graph.building():
+        rows = op.Reshape(x, np.array([-1, x.shape[-1]], np.int64))
+        fused = op.Reshape(op.Gemm(rows, w, bias), target)
+    graph.replace_uses(user.out, fused)
+    graph.remove(user)
+    graph.remove(node)
+    return True
+
+
 def fuse_gemm(graph):
-    """Add(MatMul(a, b), c) -> Gemm(a, b, c); MatMul(Transpose(a), b) -> Gemm(a, b, transA=1);
-    MatMul(a, Transpose(b)) -> Gemm(a, b, transB=1)."""
+    """Add(MatMul(a, b), c) -> Gemm(a, b, c) (through Reshapes when a has more than two axes);
+    MatMul(Transpose(a), b) -> Gemm(a, b, transA=1); MatMul(a, Transpose(b)) -> Gemm(a, b, transB=1)."""
     changed = False
     for node in graph.nodes():
         if node not in graph.nx or node.op_type != "MatMul":
             continue
         a, b = node.inputs
+        if a.ndim > 2 and _fuse_stacked_rows(graph, node):
+            changed = True
+            continue
         if a.ndim != 2 or b.ndim != 2:
             continue
         trans_a = trans_b = 0

@@ -14,8 +14,10 @@ from .simplify import simplify
 from .transpose import sink_transposes
 from .unpool_mask import mask_before_unpool
 
-DEFAULT_PASSES = (fold_constants, simplify, sink_transposes, eliminate_common_subexpressions, fuse_gemm,
-                  batch_gemm_sums, fold_batch_norm, prune_scan_outputs, hoist_scan_invariants,
+# fold_batch_norm before fuse_gemm: it folds into a MatMul + bias that fuse_gemm would turn
+# into Reshape(Gemm(Reshape(x))) when x has more than two axes.
+DEFAULT_PASSES = (fold_constants, simplify, sink_transposes, eliminate_common_subexpressions, fold_batch_norm,
+                  fuse_gemm, batch_gemm_sums, prune_scan_outputs, hoist_scan_invariants,
                   mask_before_unpool, eliminate_dead_code)
 
 # Tests set HORN_VERIFY_PASSES=1 so every pass is followed by Graph.verify().
