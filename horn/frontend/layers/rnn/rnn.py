@@ -388,7 +388,9 @@ class RNN(Layer):
     def _scanned(self, cell, seq, states, mask, training, final):
         """`_unrolled`'s results from one Scan over the timesteps (outputs as a time-major
         tensor in time order); the cell's step is traced once, as the loop body."""
-        first = ops.max(seq, axis=0)  # shaped like one timestep (see _unrolled)
+        # Shaped like one timestep (see _unrolled): the first one (a max over all of them
+        # cost a pass over the whole sequence).
+        first = ops.take(seq, np.array(0, np.int64), axis=0)
         states = self._filled_states(cell, first, states)
         with _dropout_masks_drawn(cell, first, states[0], training):
             if hasattr(cell, "hoisted_step"):
