@@ -96,6 +96,17 @@ def variant_indices(shape, k, s, pads, scatter):
     return g
 
 
+def variant_unpool(shape, k, s, pads):
+    """MaxPool's Indices placed with MaxUnpool: exact where windows are disjoint (s >= k), as
+    no index repeats (horn's form there)."""
+    g = G()
+    y, idx = g("MaxPool", "X", outs=2, kernel_shape=[k, k], strides=[s, s], pads=list(pads))
+    dx = g("MaxUnpool", "dY", idx, i64(*shape), kernel_shape=[k, k], strides=[s, s], pads=list(pads))
+    g.nodes.append(helper.make_node("Identity", [y], ["Y"]))
+    g.nodes.append(helper.make_node("Identity", [dx], ["dX"]))
+    return g
+
+
 def _blocks(g, shape, k):
     """X (N,C,H,W) with k == s, H and W divisible: the view (N,C,OH,k,OW,k)."""
     n, c, h, w = shape
@@ -469,6 +480,8 @@ def main():
                     "SpaceToDepth+remaining+DepthToSpace": variant_s2d,
                     "MaxPool with Indices only (no grad)": indices_only,
                     "recompute Indices+ScatterElements": variant_recompute}
+        if s >= k:
+            variants["Indices+MaxUnpool"] = variant_unpool
         if k == s and not any(pads):
             variants.update({"blocks+Transpose+ArgMax+OneHot": variant_argmax_transpose,
                              "blocks+priority ReduceMax": variant_priority,
