@@ -47,7 +47,8 @@ def mask_before_unpool(graph):
         for spread, mask in (node.inputs, node.inputs[::-1]):
             relu = _relu_mask_of(mask)
             found = relu and _unpool_of_pooled(spread, relu[0])
-            if not found:
+            # (The unpooled gradient must be shaped like the pooled input, and nothing broadcast.)
+            if not found or not spread.shape == relu[0].shape == node.out.shape:
                 continue
             (_, zero, to), (unpool, pool) = relu, found
             g, indices, *shape = unpool.inputs
