@@ -19,7 +19,8 @@ def _scattered(node):
 
 
 def for_cuda(graph):
-    """Replace the ops onnxruntime's CUDA EP lacks (MaxUnpool) with portable forms."""
+    """Replace the ops onnxruntime's CUDA EP lacks (MaxUnpool) with portable forms. (Loop
+    bodies are left as they are: no layer pools inside a recurrence's step.)"""
     changed = False
     for node in graph.nodes():
         if node.op_type == "MaxUnpool" and len(node.inputs) == 3 and node.inputs[2] is not None:
