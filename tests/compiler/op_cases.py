@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from horn.compiler import OPS, Graph, gradients, op, optimize, to_onnx
+from gradcheck import central_differences
 from horn.runtime import Program
 
 _rng = np.random.default_rng(20240601)
@@ -709,14 +710,4 @@ def finite_differences(case: Case, weights, eps=1e-6):
         outs = reference(case64, values)
         return sum(float(np.sum(np.asarray(outs[k], np.float64) * w)) for k, w in weights.items())
 
-    grads = []
-    for i, x in enumerate(base):
-        d = np.zeros_like(x)
-        for idx in np.ndindex(x.shape):
-            plus = [v.copy() for v in base]
-            minus = [v.copy() for v in base]
-            plus[i][idx] += eps
-            minus[i][idx] -= eps
-            d[idx] = (f(plus) - f(minus)) / (2 * eps)
-        grads.append(d)
-    return f(base), grads
+    return f(base), central_differences(f, base, eps)

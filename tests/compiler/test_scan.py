@@ -7,6 +7,7 @@ import pytest
 
 from horn.compiler import Graph, gradients, op, optimize, to_onnx
 from horn.compiler.opdefs.scan import evaluate, new_body
+from gradcheck import central_differences
 from horn.runtime import Program
 
 T, B, F, H = 5, 3, 4, 2
@@ -77,17 +78,7 @@ def _finite_differences(g, loss, feeds, eps=1e-6):
         g.outputs = [loss]
         return float(evaluate(g, {id(v): a for v, a in zip(g.inputs, values)})[0])
 
-    grads = []
-    for i, a in enumerate(feeds):
-        d = np.zeros_like(a)
-        for idx in np.ndindex(a.shape):
-            plus = [x.copy() for x in feeds]
-            minus = [x.copy() for x in feeds]
-            plus[i][idx] += eps
-            minus[i][idx] -= eps
-            d[idx] = (f(plus) - f(minus)) / (2 * eps)
-        grads.append(d)
-    return grads
+    return central_differences(f, feeds, eps)
 
 
 @pytest.mark.parametrize("optimized", [False, True])

@@ -15,6 +15,7 @@ import onnxruntime as ort
 import pytest
 
 import horn as keras
+from gradcheck import central_differences
 from horn import layers
 
 RNG = np.random.default_rng(3)
@@ -292,20 +293,6 @@ def test_eager_matches_numpy(case):
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
 
 
-def _finite_differences(f, weights, eps=1e-6):
-    grads = []
-    for i, w in enumerate(weights):
-        g = np.zeros_like(w)
-        for idx in np.ndindex(w.shape):
-            plus = [v.copy() for v in weights]
-            minus = [v.copy() for v in weights]
-            plus[i][idx] += eps
-            minus[i][idx] -= eps
-            g[idx] = (f(plus) - f(minus)) / (2 * eps)
-        grads.append(g)
-    return grads
-
-
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_sgd_step_follows_finite_differences(case):
     """One SGD step (lr 1) on mse moves each weight by minus d loss / d weight, where the loss
@@ -324,7 +311,7 @@ def test_sgd_step_follows_finite_differences(case):
     w64 = [w.astype(np.float64) for w in weights]
     got_loss = model.train_on_batch(x, t)
     np.testing.assert_allclose(got_loss, loss(w64), rtol=1e-5)
-    for before, after, want, var in zip(weights, layer.get_weights(), _finite_differences(loss, w64),
+    for before, after, want, var in zip(weights, layer.get_weights(), central_differences(loss, w64),
                                         layer.weights):
         np.testing.assert_allclose(before - after, want, rtol=1e-3, atol=2e-5, err_msg=var.name)
 

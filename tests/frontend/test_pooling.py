@@ -15,6 +15,7 @@ import onnxruntime as ort
 import pytest
 
 import horn as keras
+from gradcheck import central_differences
 from horn import layers
 from horn.frontend import programs
 
@@ -142,20 +143,6 @@ def test_eager_matches_numpy(case):
     np.testing.assert_allclose(y, reference(layer, x.astype(np.float64)), rtol=1e-6, atol=1e-6)
 
 
-def _finite_differences(f, weights, eps=1e-6):
-    grads = []
-    for i, w in enumerate(weights):
-        g = np.zeros_like(w)
-        for idx in np.ndindex(w.shape):
-            plus = [v.copy() for v in weights]
-            minus = [v.copy() for v in weights]
-            plus[i][idx] += eps
-            minus[i][idx] -= eps
-            g[idx] = (f(plus) - f(minus)) / (2 * eps)
-        grads.append(g)
-    return grads
-
-
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_sgd_step_follows_finite_differences(case):
     """Dense (on the last axis) -> pooling -> Flatten, mse, one SGD step with lr 1: the Dense
@@ -175,7 +162,7 @@ def test_sgd_step_follows_finite_differences(case):
 
     w64 = [w.astype(np.float64) for w in weights]
     np.testing.assert_allclose(model.train_on_batch(x, t), loss(w64), rtol=1e-5)
-    for before, after, want in zip(weights, dense.get_weights(), _finite_differences(loss, w64)):
+    for before, after, want in zip(weights, dense.get_weights(), central_differences(loss, w64)):
         np.testing.assert_allclose(before - after, want, rtol=1e-3, atol=2e-5)
 
 
