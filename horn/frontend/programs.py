@@ -9,6 +9,7 @@ graph whose state inputs and outputs are the parameters, slots, step count and t
 import numpy as np
 
 from ..compiler import Graph, gradients, optimize, to_onnx
+from ..compiler.inplace import plan_inplace
 from ..compiler.passes import DEFAULT_PASSES, DEVICE_PASSES
 from ..runtime import Program
 from ..runtime import providers as dev
@@ -24,6 +25,23 @@ def dynamic(shape):
 def compile_graph(graph):
     """Optimize and emit a graph for the device programs run on; returns the ModelProto."""
     return to_onnx(optimize(graph, passes=DEVICE_PASSES[dev.device()] + DEFAULT_PASSES))
+
+
+def compile_train_graph(graph, n_state):
+    """compile_graph for a training step whose last n_state inputs are the state and whose
+    outputs are its next values: returns (ModelProto, {state index: names of the extra
+    outputs its in-place update writes before the next value}) for the states that can be
+    updated in place (compiler/inplace.py)."""
+    graph = optimize(graph, passes=DEVICE_PASSES[dev.device()] + DEFAULT_PASSES)
+    state_inputs = graph.inputs[len(graph.inputs) - n_state:]
+    plans = plan_inplace(graph, state_inputs, graph.outputs[:n_state])
+    inplace = {}
+    for k, (x, chain) in enumerate(zip(state_inputs, plans)):
+        if chain is not None:
+            inplace[k] = [f"{x.name}__link{j}" for j in range(len(chain) - 1)]
+            graph.outputs = graph.outputs + chain[:-1]
+            graph.output_names = graph.output_names + inplace[k]
+    return to_onnx(graph), inplace
 
 
 def compile_eager(layer, arrays, args, kwargs):

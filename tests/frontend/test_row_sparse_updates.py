@@ -122,11 +122,13 @@ def test_row_sparse_form_matches_the_dense_form(make, exact):
         rows = sorted(set(ids.reshape(-1)))
         others = np.setdiff1d(np.arange(VOCAB), rows)
         for name, g_, w_ in zip(["w", *make().slot_names], got, want):
-            np.testing.assert_array_equal(g_[rows], w_[rows], err_msg=name)
             if exact:
+                np.testing.assert_array_equal(g_[rows], w_[rows], err_msg=name)
                 np.testing.assert_array_equal(g_[others], w_[others], err_msg=name)
-            else:  # Adam: s * beta against Keras's s + (0 - s)(1 - beta), within an ulp or two
+            else:  # Adam: s * beta against Keras's s + (0 - s)(1 - beta), within an ulp or two,
+                # and on the touched rows s * beta + (1 - beta) g: ulps of the slots' size (~0.2)
                 np.testing.assert_allclose(g_[others], w_[others], rtol=3e-7, err_msg=name)
+                np.testing.assert_allclose(g_[rows], w_[rows], rtol=3e-7, atol=1e-7, err_msg=name)
         w, slots = want[0], want[1:]  # the next step starts from the same state for both
     assert len(touched) < VOCAB
 

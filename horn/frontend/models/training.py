@@ -185,11 +185,12 @@ class Trainer:
         if prog is None:
             state = self._training_state()
             graph, names = programs.train_graph(self, _specs(xs), _specs(ys), state, _sw_specs(sws, ys))
-            model = programs.compile_graph(graph)
+            state_outputs = list(graph.output_names)
+            model, inplace = programs.compile_train_graph(graph, len(state.names))
             n_batch = len(xs) + len(ys) + sum(w is not None for w in sws)
             prog = BoundProgram(model.SerializeToString(), None, state.names,
                                 [i.name for i in graph.inputs[:n_batch]], ["learning_rate"],
-                                state_outputs=graph.output_names, shared_state=state.sets)
+                                state_outputs=state_outputs, shared_state=state.sets, inplace=inplace)
             prog.log_names = names
             self._train_programs[key] = prog
         return prog

@@ -32,15 +32,20 @@ class Adadelta(Optimizer):
         self.epsilon = float(1e-7 if epsilon is None else epsilon)
 
     def update(self, p, g, slots, lr, t):
+        decayed = [ops.multiply(s, self.rho) for s in slots]
         rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
-            return self._rule(p, g, slots, lr)
-        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
-        return rows.put(p, p_rows), [rows.put(ops.multiply(s, self.rho), r) for s, r in zip(slots, slot_rows)]
+            return self._rule(p, g, slots, decayed[0], lr)
+        # the accumulated gradient's rows are read from its decayed value, so it can be updated
+        # in place; the step needs the accumulated updates as they were
+        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots],
+                                       rows.take(decayed[0]), lr)
+        return rows.put(p, p_rows), [rows.put(s, r) for s, r in zip(decayed, slot_rows)]
 
-    def _rule(self, p, g, slots, lr):
+    def _rule(self, p, g, slots, decayed_grad, lr):
+        """The update on p; decayed_grad is the accumulated gradient times rho."""
         rho, eps = self.rho, self.epsilon
-        a = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
+        a = ops.add(decayed_grad, ops.multiply(ops.square(g), 1.0 - rho))
         # -delta, with one square root: sqrt(d + eps) / sqrt(a + eps) = sqrt((d + eps) / (a + eps)).
         step = ops.multiply(g, ops.sqrt(ops.divide(ops.add(slots[1], eps), ops.add(a, eps))))
         d = ops.add(ops.multiply(slots[1], rho), ops.multiply(ops.square(step), 1.0 - rho))

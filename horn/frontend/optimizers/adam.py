@@ -12,9 +12,10 @@ class Adam(Optimizer):
     (epsilon outside the square root and not bias-corrected, as in Keras).
 
     An embedding table's gradient (rows scattered into zeros) is not built: m and v decay as
-    a whole (m * b1, one pass; Keras's m + (0 - m)(1 - b1) within an ulp) and only the rows
-    the batch touched take Keras's rule, written back with one scatter. The parameter update
-    stays dense (m is nonzero everywhere); 9 passes over the table instead of 14.
+    a whole (m * b1, one pass; Keras's m + (0 - m)(1 - b1) within an ulp) and the rows the
+    batch touched add (1 - b1) g to their decayed value (Keras's rule within an ulp), written
+    back with one scatter; the slots can then be updated in place (compiler/inplace.py). The
+    parameter update stays dense (m is nonzero everywhere).
     """
 
     _sparse_rows_per_position = 3.0  # its parameter update stays dense: it gains less
@@ -34,9 +35,8 @@ class Adam(Optimizer):
             m = _moment(slots[0], g, self.beta_1)
             v = _moment(slots[1], ops.square(g), self.beta_2)
         else:  # where g is zero, s + (0 - s)(1 - beta) is s * beta (within an ulp)
-            m = rows.put(ops.multiply(slots[0], self.beta_1), _moment(rows.take(slots[0]), rows.values, self.beta_1))
-            v = rows.put(ops.multiply(slots[1], self.beta_2),
-                         _moment(rows.take(slots[1]), ops.square(rows.values), self.beta_2))
+            m = _decayed_rows(rows, slots[0], rows.values, self.beta_1)
+            v = _decayed_rows(rows, slots[1], ops.square(rows.values), self.beta_2)
         new_slots = [m, v]
         denom_v = v
         if self.amsgrad:
@@ -53,6 +53,12 @@ class Adam(Optimizer):
 def _moment(s, x, beta):
     """Keras's s + (x - s)(1 - beta)."""
     return ops.add(s, ops.multiply(ops.subtract(x, s), 1.0 - beta))
+
+
+def _decayed_rows(rows, s, x, beta):
+    """s * beta, with (1 - beta) x added on the rows the batch touched."""
+    decayed = ops.multiply(s, beta)
+    return rows.put(decayed, ops.add(rows.take(decayed), ops.multiply(x, 1.0 - beta)))
 
 
 class AdamW(Adam):

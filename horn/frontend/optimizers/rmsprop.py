@@ -23,26 +23,29 @@ class RMSprop(Optimizer):
             (("average_gradient",) if self.centered else ())
 
     def update(self, p, g, slots, lr, t):
+        decays = [self.rho] + ([self.momentum] if self.momentum else []) + ([self.rho] if self.centered else [])
+        decayed = [ops.multiply(s, d) for s, d in zip(slots, decays)]
         rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
-            return self._rule(p, g, slots, lr)
-        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
-        decays = [self.rho] + ([self.momentum] if self.momentum else []) + ([self.rho] if self.centered else [])
-        new_slots = [rows.put(ops.multiply(s, d), r) for s, d, r in zip(slots, decays, slot_rows)]
+            return self._rule(p, g, decayed, lr)
+        # the rows are read from the decayed slots, so the slots can be updated in place
+        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in decayed], lr)
+        new_slots = [rows.put(s, r) for s, r in zip(decayed, slot_rows)]
         if self.momentum:
             return ops.subtract(p, new_slots[1]), new_slots
         return rows.put(p, p_rows), new_slots
 
-    def _rule(self, p, g, slots, lr):
-        a = ops.add(ops.multiply(slots[0], self.rho), ops.multiply(ops.square(g), 1.0 - self.rho))
+    def _rule(self, p, g, decayed, lr):
+        """The update on p from the slots already multiplied by their decays (rho, momentum)."""
+        a = ops.add(decayed[0], ops.multiply(ops.square(g), 1.0 - self.rho))
         new_slots = [a]
         denom = a
         if self.centered:
-            mg = ops.add(ops.multiply(slots[-1], self.rho), ops.multiply(g, 1.0 - self.rho))
+            mg = ops.add(decayed[-1], ops.multiply(g, 1.0 - self.rho))
             denom = ops.subtract(a, ops.square(mg))
         increment = ops.divide(ops.multiply(lr, g), ops.sqrt(ops.add(denom, self.epsilon)))
         if self.momentum:
-            v = ops.add(ops.multiply(slots[1], self.momentum), increment)
+            v = ops.add(decayed[1], increment)
             new_slots.append(v)
             increment = v
         if self.centered:

@@ -22,22 +22,26 @@ class SGD(Optimizer):
         self.slot_names = ("momentum",) if self.momentum else ()
 
     def update(self, p, g, slots, lr, t):
+        decayed = [ops.multiply(s, self.momentum) for s in slots]
         rows = row_gradient(g, p, self._sparse_rows_per_position)
         if rows is None:
-            return self._rule(p, g, slots, lr)
-        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in slots], lr)
+            return self._rule(p, g, decayed, lr)
+        # the rows are read from the decayed slot, so the slot can be updated in place
+        p_rows, slot_rows = self._rule(rows.take(p), rows.values, [rows.take(s) for s in decayed], lr)
         if not self.momentum:
             return rows.put(p, p_rows), []
-        v = rows.put(ops.multiply(slots[0], self.momentum), slot_rows[0])
-        if self.nesterov:
-            return rows.put(ops.add(p, ops.multiply(v, self.momentum)), p_rows), [v]
+        v = rows.put(decayed[0], slot_rows[0])
+        if self.nesterov:  # p + m v everywhere, less lr g on the touched rows (read from it, as above)
+            moved = ops.add(p, ops.multiply(v, self.momentum))
+            return rows.put(moved, ops.subtract(rows.take(moved), ops.multiply(lr, rows.values))), [v]
         return ops.add(p, v), [v]
 
-    def _rule(self, p, g, slots, lr):
+    def _rule(self, p, g, decayed, lr):
+        """The update on p from the slots already multiplied by the momentum."""
         step = ops.multiply(lr, g)
         if not self.momentum:
             return ops.subtract(p, step), []
-        v = ops.subtract(ops.multiply(slots[0], self.momentum), step)
+        v = ops.subtract(decayed[0], step)
         if self.nesterov:
             return ops.subtract(ops.add(p, ops.multiply(v, self.momentum)), step), [v]
         return ops.add(p, v), [v]

@@ -1,7 +1,8 @@
-"""Utilities: to_categorical, normalize, Progbar, custom-object scopes."""
+"""Utilities: to_categorical, normalize, Progbar, custom-object scopes, set_random_seed."""
 
 import numpy as np
 
+from ..initializers import set_random_seed  # noqa: F401  (keras.utils.set_random_seed)
 from ..registry import CustomObjectScope, custom_object_scope, get_custom_objects
 from .progbar import Progbar
 
@@ -38,5 +39,5 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis)
 
 
-__all__ = ["CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "normalize",
+__all__ = ["CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "normalize", "set_random_seed",
            "to_categorical"]

@@ -1,0 +1,93 @@
+"""Which state updates may be written into the buffer their old value is read from.
+
+A training step reads each parameter, slot and counter as a graph input and writes its next
+value as a graph output. Binding that output onto the input's own buffer saves a buffer per
+state and, for an embedding table's row-sparse update, the full copy a ScatterND makes of
+its data (notes: onnxruntime's ScatterND copies nothing when its data input and output are
+one buffer). onnxruntime orders nodes as it likes, so this is safe only for updates of one
+shape: the next value is reached from the old one through a chain of nodes that each write
+position i from position i of the previous link (element-wise ops; ScatterND, which copies
+its data and replaces some rows), and every other node reading a link runs before the node
+that overwrites it, because it is one of that node's ancestors. Each link but the last is
+then exposed as an extra graph output, bound onto the same buffer, so that onnxruntime
+writes it there instead of into its own memory.
+"""
+
+import networkx as nx
+
+# Ops whose output element i reads only element i of each full-shape input: written over
+# one of their inputs, they read each element before they write it.
+ELEMENTWISE = frozenset({"Abs", "Add", "Clip", "Div", "Identity", "Max", "Min", "Mul", "Neg", "Relu",
+                         "Sqrt", "Sub", "Where"})
+
+
+def plan_inplace(graph, state_inputs, state_outputs):
+    """For each (input, output) pair, the chain of values from the input (exclusive) to the
+    output (inclusive) that may share the input's buffer, or None where that is unsafe.
+    An output that is its input (a state the step passes through) has the empty chain."""
+    outputs = {id(o) for o in graph.outputs}
+    repeated = {id(o) for o in graph.outputs if sum(o is p for p in graph.outputs) > 1}
+    ancestors = {}
+    plans = []
+    for x, y in zip(state_inputs, state_outputs):
+        if y is x:
+            plans.append([])
+            continue
+        chain = _chain(graph, x, y)
+        # an output read from the buffer as it was (x itself) or one that is a link of this
+        # chain is emitted through an Identity the check below does not see
+        if chain is None or id(x) in outputs or id(y) in repeated or any(id(c) in outputs for c in chain[:-1]):
+            plans.append(None)
+            continue
+        plans.append(chain if _readers_run_first(graph, [x] + chain, ancestors) else None)
+    return plans
+
+
+def _chain(graph, x, y):
+    """Values v1..vn = y, each written by its producer over the previous one (v0 = x) at the
+    same shape and dtype; None when y cannot be reached from x that way."""
+    dead = set()
+
+    def back(v):
+        if v is x:
+            return []
+        node = v.producer
+        if node is None or id(v) in dead or not _static_shape(v):
+            return None
+        for pos in _overwritable_inputs(node):
+            t = node.inputs[pos]
+            if t is None or t.const is not None or t.shape != v.shape or t.dtype != v.dtype:
+                continue
+            path = back(t)
+            if path is not None:
+                return path + [v]
+        dead.add(id(v))
+        return None
+
+    return back(y)
+
+
+def _overwritable_inputs(node):
+    if node.op_type in ELEMENTWISE and len(node.outputs) == 1:
+        return range(len(node.inputs))
+    if node.op_type == "ScatterND":
+        return (0,)
+    return ()
+
+
+def _static_shape(v):
+    return all(d is not None for d in v.shape)
+
+
+def _readers_run_first(graph, links, ancestors):
+    """Every node reading link k, other than the node writing link k + 1 over it, is an
+    ancestor of that node; a ScatterND reads the link it overwrites only as its data."""
+    for old, new in zip(links, links[1:]):
+        writer = new.producer
+        if writer.op_type == "ScatterND" and any(v is old for v in writer.inputs[1:]):
+            return False
+        if id(writer) not in ancestors:
+            ancestors[id(writer)] = nx.ancestors(graph.nx, writer)
+        if any(r is not writer and r not in ancestors[id(writer)] for r in graph.consumers(old)):
+            return False
+    return True
