@@ -13,9 +13,9 @@ import zlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from gradcheck import central_differences
 
 from horn.compiler import OPS, Graph, gradients, op, optimize, to_onnx
-from gradcheck import central_differences
 from horn.runtime import Program
 
 _rng = np.random.default_rng(20240601)

@@ -4,10 +4,10 @@ onnxruntime, and its gradient (a reverse Scan) against finite differences."""
 import numpy as np
 import onnx
 import pytest
+from gradcheck import central_differences
 
 from horn.compiler import Graph, gradients, op, optimize, to_onnx
 from horn.compiler.opdefs.scan import evaluate, new_body
-from gradcheck import central_differences
 from horn.runtime import Program
 
 T, B, F, H = 5, 3, 4, 2

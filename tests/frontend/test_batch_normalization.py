@@ -5,9 +5,9 @@ masks, trainable=False, both data formats and the predict program's folded form.
 import numpy as np
 import onnx
 import pytest
+from gradcheck import central_differences
 
 import horn as keras
-from gradcheck import central_differences
 from horn.frontend import programs
 
 BN = keras.layers.BatchNormalization

@@ -13,9 +13,9 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from gradcheck import central_differences
 
 import horn as keras
-from gradcheck import central_differences
 from horn import layers
 
 RNG = np.random.default_rng(3)

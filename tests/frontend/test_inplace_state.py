@@ -88,7 +88,8 @@ def _step_program(sets, build):
     (chain,) = plan_inplace(g, [s], [nxt])
     links = [] if chain is None else chain[:-1]
     g.outputs = [nxt] + others + links
-    g.output_names = ["s__next"] + [f"other{j}" for j in range(len(others))] + [f"s__link{j}" for j in range(len(links))]
+    g.output_names = (["s__next"] + [f"other{j}" for j in range(len(others))]
+                      + [f"s__link{j}" for j in range(len(links))])
     plan = {} if chain is None else {0: g.output_names[1 + len(others):]}
     program = BoundProgram(to_onnx(g).SerializeToString(), None, ["s"], ["x"], state_outputs=["s__next"],
                            shared_state=sets, inplace=plan)
