@@ -60,8 +60,8 @@ def test_training_in_place_equals_training_with_two_buffers(name, monkeypatch):
     table, frozen = fast.layers[0], fast.layers[2]
     norm, last = fast.layers[3], fast.layers[4]
     # the table, the frozen layer and BatchNormalization's moving statistics are updated in
-    # place; the kernel whose read gives the table's gradient (dX = dY W^T) is not: that read
-    # is no ancestor of the kernel's update, so it may come after it
+    # place; the last kernel and gamma are not: their reads that give the gradient below them
+    # (dX = dY W^T) are no ancestors of their updates, so they may come after them
     assert {index[id(v)] for v in table.weights + frozen.weights + norm.non_trainable_weights} <= in_place
     assert index[id(norm.gamma)] not in in_place and index[id(last.kernel)] not in in_place
     for k, name in enumerate(state.names):
