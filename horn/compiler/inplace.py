@@ -13,20 +13,18 @@ then exposed as an extra graph output, bound onto the same buffer, so that onnxr
 writes it there instead of into its own memory.
 """
 
+from collections import Counter
+
 import networkx as nx
 
-# Ops whose output element i reads only element i of each full-shape input: written over
-# one of their inputs, they read each element before they write it.
-ELEMENTWISE = frozenset({"Abs", "Add", "Clip", "Div", "Identity", "Max", "Min", "Mul", "Neg", "Relu",
-                         "Sqrt", "Sub", "Where"})
+from .opdef import ELEMENTWISE  # output element i reads element i of each full-shape input
 
 
 def plan_inplace(graph, state_inputs, state_outputs):
     """For each (input, output) pair, the chain of values from the input (exclusive) to the
     output (inclusive) that may share the input's buffer, or None where that is unsafe.
     An output that is its input (a state the step passes through) has the empty chain."""
-    outputs = {id(o) for o in graph.outputs}
-    repeated = {id(o) for o in graph.outputs if sum(o is p for p in graph.outputs) > 1}
+    counts = Counter(id(o) for o in graph.outputs)
     ancestors = {}
     plans = []
     for x, y in zip(state_inputs, state_outputs):
@@ -36,7 +34,7 @@ def plan_inplace(graph, state_inputs, state_outputs):
         chain = _chain(graph, x, y)
         # an output read from the buffer as it was (x itself) or one that is a link of this
         # chain is emitted through an Identity the check below does not see
-        if chain is None or id(x) in outputs or id(y) in repeated or any(id(c) in outputs for c in chain[:-1]):
+        if chain is None or id(x) in counts or counts[id(y)] > 1 or any(id(c) in counts for c in chain[:-1]):
             plans.append(None)
             continue
         plans.append(chain if _readers_run_first(graph, [x] + chain, ancestors) else None)

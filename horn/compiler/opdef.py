@@ -46,6 +46,16 @@ class Op:
 op = Op()
 
 
+# Ops that act on each element on its own, broadcasting their inputs (ONNX semantics): what
+# transposes sink through, what a loop's hoisting moves out, what may overwrite an input.
+ELEMENTWISE = frozenset({
+    "Relu", "Sigmoid", "Tanh", "Identity", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal",
+    "Erf", "Sign", "Floor", "Not", "Elu", "Selu", "LeakyRelu", "HardSigmoid", "Softplus", "Softsign",
+    "Clip", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Where", "Equal", "Greater", "Less",
+    "GreaterOrEqual", "LessOrEqual", "And", "Or",
+})
+
+
 # -- shape rules ----------------------------------------------------------------------
 
 

@@ -125,7 +125,10 @@ def _run_in_place(g, states, plans, feeds):
         binding.bind_ortvalue_input(name, buffers[name])
     for out in session.get_outputs():
         state = out.name.split("_")[0]
-        binding.bind_ortvalue_output(out.name, buffers[state]) if state in buffers else binding.bind_output(out.name)
+        if state in buffers:
+            binding.bind_ortvalue_output(out.name, buffers[state])
+        else:
+            binding.bind_output(out.name)
     session.run_with_iobinding(binding)
     # copies: an OrtValue's numpy() is a view of memory the OrtValue's owner frees
     return [np.array(buffers[f"s{k}"].numpy()) for k in range(len(states))]

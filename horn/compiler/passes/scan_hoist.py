@@ -13,13 +13,8 @@ per-iteration values and g is carried (float rounding may change by an ulp).
 
 import numpy as np
 
-from ..opdef import op
+from ..opdef import ELEMENTWISE, op
 from .dce import eliminate_dead_code
-
-_ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Pow", "Max",
-                "Min", "Sigmoid", "Tanh", "Relu", "Erf", "Softplus", "Softsign", "Elu", "Selu", "LeakyRelu",
-                "HardSigmoid", "Where", "Cast", "Not", "And", "Or", "Equal", "Greater", "Less",
-                "GreaterOrEqual", "LessOrEqual", "Identity", "Clip", "Sign", "Floor"}
 
 
 def hoist_scan_invariants(graph):
@@ -50,7 +45,7 @@ def _per_iteration(body, node):
 
 
 def _liftable(x):
-    return x.op_type in _ELEMENTWISE or x.op_type in ("Split", "Concat", "MatMul")
+    return x.op_type in ELEMENTWISE or x.op_type in ("Split", "Concat", "MatMul")
 
 
 def _aligned(x, found):

@@ -10,15 +10,7 @@ Relu makes the pair adjacent, and the pair is the identity.
 import numpy as np
 
 from ..ir import apply
-from ..opdef import op
-
-# Ops that act on each element on its own, broadcasting their inputs (ONNX semantics).
-ELEMENTWISE = frozenset({
-    "Relu", "Sigmoid", "Tanh", "Identity", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal",
-    "Erf", "Sign", "Floor", "Not", "Elu", "Selu", "LeakyRelu", "HardSigmoid", "Softplus", "Softsign",
-    "Clip", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Where", "Equal", "Greater", "Less",
-    "GreaterOrEqual", "LessOrEqual", "And", "Or",
-})
+from ..opdef import ELEMENTWISE, op
 
 
 def _perm(node):
