@@ -9,6 +9,7 @@ import numpy as np
 
 from ...runtime.program import StateSets
 from ...runtime.providers import device
+from ..optimizers.saved_state import take_restored
 from ..variables import bump_generation
 
 
@@ -36,6 +37,7 @@ class TrainingState:
         arrays.append(np.zeros(n_logs + 1, np.float32))
         names.append("log_totals")
         self.arrays, self.names = arrays, names
+        take_restored(optimizer, self, arrays)
         self.sets = StateSets(arrays, device())
         self.version = 0
         self.dirty = False
@@ -73,14 +75,19 @@ class TrainingState:
             for i, v in enumerate(self.variables):
                 self.sets.write(i, v._value)
 
-    def read_slot(self, var, slot_name):
-        """The live value of one optimizer slot of `var` (None if it has none by that name)."""
+    def slot_index(self, var, slot_name):
+        """The state index of one optimizer slot of `var` (None if it has none by that name)."""
         for i, v in enumerate(self.variables):
             if v is var and i in self.slot_indices:
                 for k in self.slot_indices[i]:
                     if self.names[k] == f"slot_{i}_{slot_name}":
-                        return self.sets.read(k)
+                        return k
         return None
+
+    def read_slot(self, var, slot_name):
+        """The live value of one optimizer slot of `var` (None if it has none by that name)."""
+        k = self.slot_index(var, slot_name)
+        return None if k is None else self.sets.read(k)
 
     def read_totals(self):
         return self.sets.read(self.totals_index)

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...compiler.opdefs.gather import row_totals, scattered_rows
 from .. import ops
+from .saved_state import optimizer_variables
 
 
 class Optimizer:
@@ -64,12 +65,22 @@ class Optimizer:
         self.name = name or type(self).__name__.lower()
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self._state = None  # set while a model trains: reads iterations and slots from the device
+        self._restored = None  # a loaded model's saved step count and slots, until training starts
 
     # -- host side ------------------------------------------------------------------------
     @property
     def iterations(self):
+        if self._state is None:
+            return (self._restored or {}).get("iteration", 0)
         # .item(): the device copy of the 0-d step count may come back with shape (1,)
-        return 0 if self._state is None else int(self._state.read_iterations().item())
+        return int(self._state.read_iterations().item())
+
+    @property
+    def variables(self):
+        """Keras 3's list of the optimizer's variables: the step count, the learning rate (unless
+        it is a schedule), then every trained parameter's slots once training has begun. Each has
+        name, path, shape, dtype, numpy() and assign()."""
+        return optimizer_variables(self)
 
     @property
     def lr(self):

@@ -11,6 +11,7 @@ import h5py
 import numpy as np
 
 from ... import __version__
+from ..optimizers.saved_state import restore
 from .atomic import atomic_path
 
 _ATTR_LIMIT = 64512  # HDF5 object-header limit; Keras splits longer attributes into chunks
@@ -107,9 +108,19 @@ def save_model(model, filepath, include_optimizer=True):
         f.attrs["keras_version"] = f"horn {__version__}".encode()
         f.attrs["backend"] = b"onnxruntime"
         f.attrs["model_config"] = config.encode()
+        write_weights(f.create_group("model_weights"), model)
         if include_optimizer and model.optimizer is not None and model._compile_args is not None:
             f.attrs["training_config"] = json.dumps(_training_config(model), default=_json_default).encode()
-        write_weights(f.create_group("model_weights"), model)
+            write_optimizer_weights(f.create_group("optimizer_weights"), model.optimizer)
+
+
+def write_optimizer_weights(group, optimizer):
+    """Keras's /optimizer_weights: `optimizer.variables`, each stored at its path."""
+    variables = optimizer.variables
+    _write_attr(group, "weight_names", [v.path for v in variables])
+    for v in variables:
+        data = np.asarray(v.numpy())
+        group.create_dataset(v.path, data=data, shape=data.shape)
 
 
 def _training_config(model):
@@ -155,9 +166,17 @@ def load_model(filepath, custom_objects=None, compile=True):
         model = model_from_config(config, custom_objects)
         read_weights(f["model_weights"], model)
         training = f.attrs.get("training_config")
+        saved_optimizer = None
+        if "optimizer_weights" in f:
+            names = _read_attr(f["optimizer_weights"], "weight_names")
+            saved_optimizer = names, [np.asarray(f["optimizer_weights"][n]) for n in names]
     if compile and training is not None:
         compile_from_training_config(model, json.loads(training.decode() if isinstance(training, bytes)
                                                        else training), custom_objects)
+        if saved_optimizer is not None:
+            names, values = saved_optimizer
+            restore(model.optimizer, values, names, written_by_horn=version.startswith("horn"), source=repr(filepath),
+                    trainable=model.trainable_weights)
     return model
 
 

@@ -9,6 +9,7 @@ import h5py
 import numpy as np
 
 from ... import __version__
+from ..optimizers.saved_state import restore
 from .atomic import atomic_path
 from .hdf5 import _json_default, compile_from_training_config, convert_weights
 
@@ -42,6 +43,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
     with zipfile.ZipFile(filepath) as z:
         config = json.loads(z.read("config.json"))
+        metadata = json.loads(z.read("metadata.json")) if "metadata.json" in z.namelist() else {}
         if safe_mode and "__lambda__" in json.dumps(config):
             raise ValueError("This .keras file contains a Lambda layer's code; loading it would run that "
                              "code. Pass safe_mode=False only if you trust the file.")
@@ -54,6 +56,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 if layer.name not in groups:
                     raise ValueError(f"{filepath!r} has no weights for layer '{layer.name}'")
                 layer.set_weights(convert_weights(layer, _ordered_vars(groups[layer.name])))
+            saved_optimizer = _ordered_vars(weights["optimizer"]) if "optimizer" in weights else None
     training = config.get("compile_config")
     if compile and training and (training.get("optimizer") or training.get("loss")):
         opt = training.get("optimizer") or "rmsprop"
@@ -61,6 +64,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                     "loss": training.get("loss"), "metrics": training.get("metrics"),
                     "loss_weights": training.get("loss_weights")}
         compile_from_training_config(model, training, custom_objects)
+        if saved_optimizer:
+            written_by_horn = str(metadata.get("keras_version", "")).startswith("horn")
+            restore(model.optimizer, saved_optimizer, written_by_horn=written_by_horn, source=repr(filepath),
+                    trainable=model.trainable_weights)
     return model
 
 
@@ -83,6 +90,11 @@ def save_model(model, filepath):
             for i, w in enumerate(layer.weights):
                 group.create_dataset(str(i), data=np.asarray(w.numpy()))
         f.create_group("vars").attrs["name"] = model.name
+        if model.optimizer is not None and model._compile_args is not None:
+            group = f.create_group("optimizer").create_group("vars")
+            group.attrs["name"] = model.optimizer.name
+            for i, v in enumerate(model.optimizer.variables):
+                group.create_dataset(str(i), data=np.asarray(v.numpy()))
     metadata = {"keras_version": f"horn {__version__}", "date_saved": datetime.datetime.now().isoformat()}
     with atomic_path(filepath) as tmp, zipfile.ZipFile(tmp, "w") as z:
         z.writestr("metadata.json", json.dumps(metadata))
