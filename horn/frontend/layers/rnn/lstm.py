@@ -95,8 +95,8 @@ class LSTMCell(DropoutRNNCell, Layer):
         x = sequence
         mask = self.get_dropout_mask(sequence) if training and 0 < self.dropout < 1 else None
         if isinstance(mask, list):  # one mask per gate
-            projected = ops.concatenate([ops.matmul(ops.multiply(x, m), k)
-                                         for m, k in zip(mask, ops.split(self.kernel, 4, axis=1))], -1)
+            kernels = ops.split(self.kernel, 4, axis=1)
+            projected = ops.concatenate([ops.matmul(ops.multiply(x, m), k) for m, k in zip(mask, kernels)], -1)
         else:
             projected = ops.matmul(x if mask is None else ops.multiply(x, mask), self.kernel)
         if self.use_bias:
@@ -106,13 +106,12 @@ class LSTMCell(DropoutRNNCell, Layer):
         def step(p, states):
             h, c = states[0], states[1]
             rec = self.get_recurrent_dropout_mask(h) if training and 0 < self.recurrent_dropout < 1 else None
-            if isinstance(rec, list):
-                z = ops.add(p, ops.concatenate([ops.matmul(ops.multiply(h, m), k)
-                                                for m, k in zip(rec, ops.split(self.recurrent_kernel, 4, axis=1))],
-                                               -1))
+            if isinstance(rec, list):  # one mask per gate
+                kernels = ops.split(self.recurrent_kernel, 4, axis=1)
+                recurrent = ops.concatenate([ops.matmul(ops.multiply(h, m), k) for m, k in zip(rec, kernels)], -1)
             else:
-                z = ops.add(p, ops.matmul(h if rec is None else ops.multiply(h, rec), self.recurrent_kernel))
-            z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+                recurrent = ops.matmul(h if rec is None else ops.multiply(h, rec), self.recurrent_kernel)
+            z_i, z_f, z_c, z_o = ops.split(ops.add(p, recurrent), 4, axis=-1)
             c = ops.add(ops.multiply(ra(z_f), c), ops.multiply(ra(z_i), a(z_c)))
             h = ops.multiply(ra(z_o), a(c))
             return h, [h, c]
