@@ -21,20 +21,13 @@ import numpy as np
 class OptimizerVariable:
     """One entry of `optimizer.variables`: name, path, shape, dtype, numpy(), assign(value)."""
 
-    def __init__(self, optimizer, name, read, write):
+    def __init__(self, optimizer, name, shape, dtype, read, write):
         self.name, self.path = name, f"{optimizer.name}/{name}"
+        self.shape, self.dtype = tuple(shape), np.dtype(dtype)
         self._read, self._write = read, write
 
     def numpy(self):
         return self._read()
-
-    @property
-    def shape(self):
-        return self.numpy().shape
-
-    @property
-    def dtype(self):
-        return self.numpy().dtype
 
     def assign(self, value):
         value = np.asarray(value)
@@ -59,10 +52,11 @@ def slot_name(variable, slot):
 
 def optimizer_variables(optimizer):
     state = optimizer._state
-    entries = [OptimizerVariable(optimizer, "iteration", lambda: np.array(optimizer.iterations, np.int64),
+    entries = [OptimizerVariable(optimizer, "iteration", (), np.int64,
+                                 lambda: np.array(optimizer.iterations, np.int64),
                                  lambda value: _set_iterations(optimizer, value))]
     if not callable(optimizer.learning_rate):
-        entries.append(OptimizerVariable(optimizer, "learning_rate",
+        entries.append(OptimizerVariable(optimizer, "learning_rate", (), np.float32,
                                          lambda: np.array(optimizer.learning_rate, np.float32),
                                          lambda value: setattr(optimizer, "learning_rate", float(value))))
     if state is None:
@@ -70,8 +64,8 @@ def optimizer_variables(optimizer):
     trainable = [v for v, t in zip(state.variables, state.is_trainable) if t]
     for var, slot in slot_order(optimizer, trainable):
         k = state.slot_index(var, slot)
-        entries.append(OptimizerVariable(optimizer, slot_name(var, slot), lambda k=k: state.sets.read(k),
-                                         lambda value, k=k: state.sets.write(k, value)))
+        entries.append(OptimizerVariable(optimizer, slot_name(var, slot), var.shape, var.dtype,
+                                         lambda k=k: state.sets.read(k), lambda value, k=k: state.sets.write(k, value)))
     return entries
 
 
