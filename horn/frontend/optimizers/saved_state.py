@@ -77,7 +77,7 @@ def _set_iterations(optimizer, value):
         state.sets.write(state.iterations_index, np.array(value, np.int64))
 
 
-def restore(optimizer, values, names=None, written_by_horn=True, source="the file", trainable=()):
+def restore(optimizer, values, trainable, names=None, written_by_horn=True, source="the file"):
     """Keep a saved `optimizer.variables` list for the training state to start from.
 
     values: the saved arrays, in order; names: their names (paths) where the file has them;

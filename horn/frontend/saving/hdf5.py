@@ -175,8 +175,8 @@ def load_model(filepath, custom_objects=None, compile=True):
                                                        else training), custom_objects)
         if saved_optimizer is not None:
             names, values = saved_optimizer
-            restore(model.optimizer, values, names, written_by_horn=version.startswith("horn"), source=repr(filepath),
-                    trainable=model.trainable_weights)
+            restore(model.optimizer, values, model.trainable_weights, names, written_by_horn=version.startswith("horn"),
+                    source=repr(filepath))
     return model
 
 

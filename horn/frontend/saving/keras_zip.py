@@ -66,8 +66,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         compile_from_training_config(model, training, custom_objects)
         if saved_optimizer:
             written_by_horn = str(metadata.get("keras_version", "")).startswith("horn")
-            restore(model.optimizer, saved_optimizer, written_by_horn=written_by_horn, source=repr(filepath),
-                    trainable=model.trainable_weights)
+            restore(model.optimizer, saved_optimizer, model.trainable_weights, written_by_horn=written_by_horn,
+                    source=repr(filepath))
     return model
 
 
