@@ -149,9 +149,14 @@ def _expand_grad(n, g):
 
 # A dynamic dim in a shape hint is written -1: Expand treats it as "keep the input's".
 defop("Expand", _expand_rule, _expand_ref, _expand_grad)
-defop("Shape", lambda ins, at: [((ins[0].ndim,), np.int64)],
-      lambda x: np.array(x.shape, np.int64), nograd(1),
-      hint=lambda ins, at: [-1 if d is None else d for d in ins[0].shape])
+def _shape_dims(dims, attrs):
+    """The dims Shape returns: those from `start` to `end` (ONNX's optional slice, opset 15)."""
+    return tuple(dims)[attrs.get("start", 0):attrs.get("end")]
+
+
+defop("Shape", lambda ins, at: [((len(_shape_dims(ins[0].shape, at)),), np.int64)],
+      lambda x, **at: np.array(_shape_dims(x.shape, at), np.int64), nograd(1),
+      hint=lambda ins, at: [-1 if d is None else d for d in _shape_dims(ins[0].shape, at)])
 defop("Size", lambda ins, at: [((), np.int64)], lambda x: np.array(x.size, np.int64), nograd(1))
 
 

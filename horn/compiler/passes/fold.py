@@ -16,7 +16,7 @@ def fold_constants(graph):
         opdef = OPS[node.op_type]
         if node.op_type in ("Shape", "Size") and None not in node.inputs[0].shape:
             # The value of a fully static shape is known without its input's data.
-            value = opdef.reference(np.empty(node.inputs[0].shape, np.bool_))
+            value = opdef.reference(np.empty(node.inputs[0].shape, np.bool_), **node.attrs)
             graph.replace_uses(node.out, graph.constant(value, name=node.out.name))
             graph.remove(node)
             changed = True

@@ -8,6 +8,7 @@ from .fold import fold_constants
 from .fold_bn import fold_batch_norm
 from .gemm import fuse_gemm
 from .gemm_sum import batch_gemm_sums
+from .leading_sum import sum_leading_axes_by_matmul
 from .scan_hoist import hoist_scan_invariants
 from .scan_outputs import prune_scan_outputs
 from .simplify import simplify
@@ -17,7 +18,7 @@ from .unpool_mask import mask_before_unpool
 # fold_batch_norm before fuse_gemm: it folds into a MatMul + bias that fuse_gemm would turn
 # into Reshape(Gemm(Reshape(x))) when x has more than two axes.
 DEFAULT_PASSES = (fold_constants, simplify, sink_transposes, eliminate_common_subexpressions, fold_batch_norm,
-                  fuse_gemm, batch_gemm_sums, prune_scan_outputs, hoist_scan_invariants,
+                  fuse_gemm, batch_gemm_sums, sum_leading_axes_by_matmul, prune_scan_outputs, hoist_scan_invariants,
                   mask_before_unpool, eliminate_dead_code)
 
 # Tests set HORN_VERIFY_PASSES=1 so every pass is followed by Graph.verify().
