@@ -261,6 +261,8 @@ def _no_grad_cases():
         Case("Reshape-allowzero", "Reshape", (np.zeros((2, 0)), ints(0, 2)), dict(allowzero=1),
              grad=False),
         Case("Shape", "Shape", (u(2, 3, 4),), grad=False),
+        Case("Shape-start-end", "Shape", (u(2, 3, 4),), dict(start=1, end=-1), grad=False),
+        Case("Shape-end", "Shape", (u(2, 3, 4),), dict(end=1), grad=False),
         Case("Size", "Size", (u(2, 3, 4),), grad=False),
         # onnxruntime's OneHot has float32 but no float64 values with int64 indices.
         Case("OneHot", "OneHot", (Input(ints(0, 2, -1, 1)), ints(3), Const(np.array([0.0, 1.0]))),
