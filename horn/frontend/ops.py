@@ -494,6 +494,8 @@ def _filled_like(x, value, dtype):
         # ConstantOfShape(Shape(x)) its shape is one onnxruntime infers (unknown dims make
         # its session setup quadratic in the node count) and it carries no gradient.
         never = apply("Greater", x, np.array(np.inf, x.dtype))
+        if dtype == np.bool_:  # onnxruntime's Where has no boolean kernel; never is the flag
+            return apply("Not", never) if value else never
         return apply("Where", never, np.full((), value, dtype), np.full((), value, dtype))
     return apply("ConstantOfShape", apply("Shape", x), value=np.full(1, value, dtype))
 

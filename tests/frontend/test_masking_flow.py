@@ -190,3 +190,51 @@ def test_dense_after_a_masked_sequence_keeps_the_mask_for_the_loss():
     clean = model.evaluate(ids, np.zeros((1, 4, 1), np.float32), verbose=0)
     padded_targets = np.array([[[0], [0], [100], [100]]], np.float32)  # only padded steps differ
     assert model.evaluate(ids, padded_targets, verbose=0) == pytest.approx(clean)
+
+
+# -- merge layers: Keras 3's mask rules --------------------------------------------------------
+def _two_masked(merge, length=6):
+    """Two Embedding(mask_zero=True) branches merged, into an LSTM (sequences)."""
+    a, b = keras.Input((length,), dtype="int32"), keras.Input((length,), dtype="int32")
+    ea, eb = layers.Embedding(VOCAB, DIM, mask_zero=True), layers.Embedding(VOCAB, DIM, mask_zero=True)
+    lstm = layers.LSTM(UNITS, return_sequences=True)
+    return keras.Model([a, b], lstm(merge([ea(a), eb(b)]))), ea, eb, lstm
+
+
+@pytest.mark.parametrize("merge", [layers.Add, layers.Multiply, layers.Average, layers.Maximum])
+def test_elementwise_merge_keeps_a_step_any_input_keeps(merge):
+    model, ea, eb, lstm = _two_masked(merge())
+    ids_a, ids_b = _ids(3, 6, "post"), _ids(3, 6, "pre")
+    xa, xb = ea.get_weights()[0][ids_a], eb.get_weights()[0][ids_b]
+    x = {layers.Add: xa + xb, layers.Multiply: xa * xb, layers.Average: (xa + xb) / 2,
+         layers.Maximum: np.maximum(xa, xb)}[merge]
+    want = lstm_sequence(x, (ids_a > 0) | (ids_b > 0), *lstm.get_weights())
+    np.testing.assert_allclose(model.predict([ids_a, ids_b], verbose=0), want, rtol=1e-5, atol=1e-5)
+
+
+def test_merge_mask_rules_on_arrays():
+    m1, m2 = np.array([[True, True, False, False]]), np.array([[True, False, True, False]])
+    x = np.zeros((1, 4, 3), np.float32)
+    np.testing.assert_array_equal(layers.Add().compute_mask([x, x], [m1, m2]), m1 | m2)
+    assert layers.Add().compute_mask([x, x], [m1, None]) is None  # an unmasked input drops it
+    assert layers.Add().compute_mask([x, x], [None, None]) is None
+    # Concatenate: features joined -> the masks ORed (an unmasked input keeps every step);
+    # timesteps joined -> the masks joined.
+    cat = layers.Concatenate()
+    np.testing.assert_array_equal(cat.compute_mask([x, x], [m1, m2]), m1 | m2)
+    np.testing.assert_array_equal(cat.compute_mask([x, x], [m1, None]), np.ones((1, 4), bool))
+    np.testing.assert_array_equal(layers.Concatenate(axis=1).compute_mask([x, x[:, :2]], [m1, None]),
+                                  np.array([[True, True, False, False, True, True]]))
+    assert layers.Dot(axes=2).compute_mask([x, x], [m1, m2]) is None
+
+
+def test_concatenate_along_time_masks_the_padded_steps_of_each_part():
+    """Masking on one part only, a dynamic batch: the concatenated mask feeds the LSTM."""
+    a, b = keras.Input((4, 3)), keras.Input((5, 3))
+    lstm = layers.LSTM(UNITS, return_sequences=True)
+    model = keras.Model([a, b], lstm(layers.Concatenate(axis=1)([layers.Masking(0.0)(a), b])))
+    xa, xb = RNG.random((2, 4, 3)).astype(np.float32), RNG.random((2, 5, 3)).astype(np.float32)
+    xa[0, 2:] = 0
+    mask = np.concatenate([np.any(xa != 0, axis=-1), np.ones((2, 5), bool)], axis=1)
+    want = lstm_sequence(np.concatenate([xa, xb], axis=1), mask, *lstm.get_weights())
+    np.testing.assert_allclose(model.predict([xa, xb], verbose=0), want, rtol=1e-5, atol=1e-5)

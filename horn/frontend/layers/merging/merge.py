@@ -2,6 +2,8 @@
 
 from functools import reduce
 
+import numpy as np
+
 from ... import ops
 from ..layer import Layer
 
@@ -23,10 +25,11 @@ class _Merge(Layer):
         return reduce(self._merge, inputs)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+        """Keras 3's rule: a step is kept where any input keeps it; an input without a mask
+        drops the mask (Keras 2 ANDed the masks that were present)."""
+        if mask is None or not isinstance(mask, (list, tuple)) or any(m is None for m in mask):
             return None
-        present = [m for m in mask if m is not None]
-        return reduce(ops.logical_and, present)
+        return reduce(ops.logical_or, mask)
 
 
 class Add(_Merge):
@@ -97,7 +100,21 @@ class Concatenate(_Merge):
         return ops.concatenate(list(inputs), axis=axis)
 
     def compute_mask(self, inputs, mask=None):
-        return None
+        """Keras 3's rule: the inputs' masks (all-true for an input without one) broadcast to
+        the inputs' shapes, concatenated along `axis`, kept where any feature is kept. Joining
+        features (the last axis), that is the masks ORed; joining timesteps, the masks joined."""
+        if mask is None or not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        rank = len(inputs[0].shape)
+        parts = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = ops.ones_like(x, dtype="bool")
+            elif len(m.shape) < rank:
+                m = ops.logical_or(ops.expand_dims(m, -1), ops.zeros_like(x, dtype="bool"))
+            parts.append(m)
+        joined = ops.cast(ops.concatenate(parts, axis=self.axis % rank), "float32")
+        return ops.greater(ops.max(joined, axis=-1), np.float32(0))
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
@@ -124,6 +141,9 @@ class Dot(_Merge):
         a = _move(a, axes[0], len(a.shape) - 1)
         b = _move(b, axes[1], 1)
         return ops.matmul(a, b)
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the contracted axes are gone (Keras 3: Dot carries no mask)
 
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
