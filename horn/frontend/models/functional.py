@@ -148,10 +148,30 @@ class Model(Trainer, Layer):
             inbound = []
             for node in layer._inbound_nodes:
                 if any(n is node for n in self._nodes) and node.input_tensors:
-                    inbound.append([[t._keras_history[0].name, t._keras_history[1], t._keras_history[2], {}]
-                                    for t in node.input_tensors])
+                    inbound.append(_node_config(node))
             layers.append({"class_name": type(layer).__name__, "config": layer.get_config(),
                            "name": layer.name, "inbound_nodes": inbound})
         ref = lambda t: [t._keras_history[0].name, t._keras_history[1], t._keras_history[2]]  # noqa: E731
         return {"name": self.name, "layers": layers, "input_layers": [ref(t) for t in self.inputs],
                 "output_layers": [ref(t) for t in self.outputs]}
+
+
+def _node_config(node):
+    """How a call is written in a config: Keras 2's list of input references when the tensors are
+    all in the first argument, else Keras 3's {"args", "kwargs"} with each tensor a reference
+    in its place (an RNN's initial_state=[h, c], an explicit mask=)."""
+    def ref(t):
+        return [t._keras_history[0].name, t._keras_history[1], t._keras_history[2]]
+
+    extra = tracing.flatten((node.args, node.kwargs))
+    if not any(isinstance(t, KerasTensor) for t in extra):
+        return [ref(t) + [{}] for t in node.input_tensors]
+
+    def encode(x):
+        if isinstance(x, KerasTensor):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": list(x.shape), "dtype": str(x.dtype), "keras_history": ref(x)}}
+        return x
+
+    return {"args": tracing.map_structure(encode, [node.inputs, *node.args]),
+            "kwargs": tracing.map_structure(encode, dict(node.kwargs))}

@@ -99,32 +99,48 @@ def model_from_config(spec, custom_objects=None):
 
 
 def _inbound_calls(layer_spec):
-    """Each call of a layer as a list of (layer name, node index, tensor index) and its kwargs."""
+    """Each call of a layer as (the (layer name, node index, tensor index) of every tensor it
+    reads, args, kwargs), the tensors in args and kwargs still written as references."""
     calls = []
     for node in layer_spec.get("inbound_nodes", []):
-        if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
-            refs = [t["config"]["keras_history"] for t in _keras_tensors(node.get("args", []))]
-            calls.append(([tuple(r) for r in refs], node.get("kwargs", {}), _is_list_call(node)))
-        else:  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
+        if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}, tensors in place
+            args, kwargs = list(node.get("args", [])), dict(node.get("kwargs", {}))
+            refs = [tuple(t["config"]["keras_history"][:3]) for t in _keras_tensors([args, kwargs])]
+        else:  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]; several: one list input
             refs = [(e[0], e[1], e[2]) for e in node]
-            kwargs = node[0][3] if node and len(node[0]) > 3 else {}
-            calls.append((refs, kwargs, len(refs) > 1))
+            kwargs = dict(node[0][3]) if node and len(node[0]) > 3 else {}
+            args = [[_tensor_ref(r) for r in refs] if len(refs) > 1 else _tensor_ref(refs[0])]
+        calls.append((refs, args, kwargs))
     return calls
 
 
-def _keras_tensors(args):
-    found = []
-    for a in args:
-        if isinstance(a, dict) and a.get("class_name") == "__keras_tensor__":
-            found.append(a)
-        elif isinstance(a, (list, tuple)):
-            found += _keras_tensors(a)
-    return found
+def _tensor_ref(r):
+    return {"class_name": "__keras_tensor__", "config": {"keras_history": list(r)}}
 
 
-def _is_list_call(node):
-    args = node.get("args", [])
-    return len(args) == 1 and isinstance(args[0], (list, tuple))
+def _is_tensor_ref(x):
+    return isinstance(x, dict) and x.get("class_name") == "__keras_tensor__"
+
+
+def _keras_tensors(struct):
+    if _is_tensor_ref(struct):
+        return [struct]
+    if isinstance(struct, (list, tuple)):
+        return [t for s in struct for t in _keras_tensors(s)]
+    if isinstance(struct, dict):
+        return [t for v in struct.values() for t in _keras_tensors(v)]
+    return []
+
+
+def _with_tensors(struct, lookup):
+    """struct with each tensor reference replaced by the tensor it names."""
+    if _is_tensor_ref(struct):
+        return lookup(tuple(struct["config"]["keras_history"][:3]))
+    if isinstance(struct, (list, tuple)):
+        return [_with_tensors(s, lookup) for s in struct]
+    if isinstance(struct, dict):
+        return {k: _with_tensors(v, lookup) for k, v in struct.items()}
+    return struct
 
 
 def _functional_from_config(model_cls, config, custom_objects):
@@ -141,11 +157,14 @@ def _functional_from_config(model_cls, config, custom_objects):
     while pending:
         progressed = False
         for item in list(pending):
-            name, layer, index, (refs, kwargs, as_list) = item
+            name, layer, index, (refs, args, kwargs) = item
             if all((r[0], r[1]) in outputs_of for r in refs):
-                inputs = [outputs_of[(r[0], r[1])][r[2]] for r in refs]
-                kwargs = {k: v for k, v in kwargs.items() if k not in ("mask",)}
-                out = layer(inputs if as_list or len(inputs) > 1 else inputs[0], **kwargs)
+                def tensor(r):
+                    return outputs_of[(r[0], r[1])][r[2]]
+                args, kwargs = _with_tensors(args, tensor), _with_tensors(kwargs, tensor)
+                if kwargs.get("mask") is None:  # Keras 3 writes the automatic mask as None
+                    kwargs.pop("mask", None)
+                out = layer(*args, **kwargs)
                 outputs_of[(name, index)] = out if isinstance(out, (list, tuple)) else [out]
                 pending.remove(item)
                 progressed = True

@@ -197,6 +197,10 @@ class RNN(Layer):
         return out
 
     # -- Layer ----------------------------------------------------------------------------
+    def __call__(self, inputs, *args, **kwargs):
+        inputs, kwargs = states_from_list_call(inputs, args, kwargs)
+        return super().__call__(inputs, *args, **kwargs)
+
     def build(self, sequences_shape, initial_state_shape=None):
         shape = tuple(sequences_shape)
         step_shape = (shape[0],) + shape[2:]
@@ -610,6 +614,14 @@ def cell_settings_config(cell):
             "recurrent_constraint": constraints.serialize(cell.recurrent_constraint),
             "bias_constraint": constraints.serialize(cell.bias_constraint),
             "dropout": cell.dropout, "recurrent_dropout": cell.recurrent_dropout, "seed": cell.seed}
+
+
+def states_from_list_call(inputs, args, kwargs):
+    """Keras 2 took initial_state along with the sequences as one list, layer([x, *states]), and
+    wrote such calls that way in its files: (x, kwargs with initial_state=states)."""
+    if isinstance(inputs, (list, tuple)) and len(inputs) > 1 and not args and kwargs.get("initial_state") is None:
+        return inputs[0], {**kwargs, "initial_state": list(inputs[1:])}
+    return inputs, kwargs
 
 
 def zero_initial_state(cell, batch_size=None):

@@ -2,6 +2,7 @@
 
 from ... import ops
 from ..layer import Layer
+from ..rnn.rnn import states_from_list_call
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -67,6 +68,10 @@ class Bidirectional(Layer):
         self.input_spec = getattr(self.forward_layer, "input_spec", None)
         self.supports_masking = True
         self._initial_weights = weights if weights is not None else self._initial_weights
+
+    def __call__(self, inputs, *args, **kwargs):
+        inputs, kwargs = states_from_list_call(inputs, args, kwargs)
+        return super().__call__(inputs, *args, **kwargs)
 
     def build(self, input_shape):
         for layer in (self.forward_layer, self.backward_layer):
