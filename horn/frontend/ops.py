@@ -113,9 +113,19 @@ def size(x):
 
 # -- shapes -------------------------------------------------------------------------------
 def reshape(x, new_shape):
-    """Reshape; -1 infers one axis and None keeps that axis (the batch axis) as it is."""
+    """Reshape; -1 infers one axis and None keeps that axis (the batch axis) as it is. A traced
+    int64 vector as `new_shape` is read at run time (built with `dynamic_shape`)."""
+    if is_traced(new_shape):
+        return apply("Reshape", x, new_shape)
     target = [0 if d is None else int(d) for d in new_shape]
     return apply("Reshape", x, np.array(target, np.int64))
+
+
+def dynamic_shape(x, start=0, end=None):
+    """x.shape[start:end] as an int64 vector read at run time, for axes unknown while tracing:
+    `reshape(rows, concatenate([dynamic_shape(x, 0, 2), np.array([4])]))` unfolds batch*time."""
+    attrs = {"start": int(start)} if start else {}
+    return apply("Shape", x, **attrs, **({} if end is None else {"end": int(end)}))
 
 
 def transpose(x, axes=None):

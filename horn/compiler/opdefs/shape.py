@@ -10,6 +10,8 @@ def _reshape_rule(ins, attrs):
     x = ins[0]
     target = const_ints(ins[1], "the target shape of Reshape")
     out = [x.shape[i] if t == 0 and not attrs.get("allowzero") else t for i, t in enumerate(target)]
+    if ins[1].const is None:  # computed at run time: its hint says -1 where a dim is unknown
+        return [(tuple(None if d is None or d < 0 else d for d in out), x.dtype)]
     if out.count(-1) > 1:
         raise ValueError(f"Reshape target {target} has more than one -1")
     if -1 in out:
@@ -106,7 +108,18 @@ def _concat_grad(n, g):
     return list(parts) if isinstance(parts, tuple) else [parts]
 
 
-defop("Concat", _concat_rule, lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_grad)
+def _concat_hint(ins, attrs):
+    """The dims a shape vector joined from constants and Shape outputs holds (-1 where unknown)."""
+    if ins[0].ndim != 1 or ins[0].dtype != np.int64:
+        return None
+    parts = [v.const if v.const is not None else v.hint for v in ins]
+    if any(p is None for p in parts):
+        return None
+    return [int(d) for p in parts for d in np.asarray(p).reshape(-1)]
+
+
+defop("Concat", _concat_rule, lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_grad,
+      hint=_concat_hint)
 
 
 def _split_rule(ins, attrs):

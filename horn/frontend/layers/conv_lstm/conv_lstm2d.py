@@ -39,7 +39,8 @@ class ConvLSTM2D(Layer):
         unroll: one set of ops per timestep instead of a loop (ONNX Scan, the default).
 
     Shapes (channels_last): (batch, time, rows, cols, channels) -> (batch, [time,] new_rows, new_cols,
-    filters); with return_state, [output, h, c]. A (batch, time) mask keeps the state through
+    filters); with return_state, [output, h, c]. time may be None (any length, read at run time)
+    unless unroll=True. A (batch, time) mask keeps the state through
     masked steps (a finer mask, as Masking gives for frames, masks a step where all of it is).
 
     Example: `ConvLSTM2D(16, 3, padding="same", return_sequences=True)` on (None, 10, 32, 32, 1).
@@ -136,21 +137,26 @@ class ConvLSTM2D(Layer):
     # -- the recurrence -----------------------------------------------------------------------
     def call(self, inputs, mask=None, training=False, initial_state=None):
         time = inputs.shape[1]
-        if time is None:
-            raise ValueError(f"Layer '{self.name}' needs the number of timesteps known, got input shape "
-                             f"{tuple(inputs.shape)}")
+        if time is None and self.unroll:
+            raise ValueError(f"Layer '{self.name}' needs a fixed number of timesteps: it was created with "
+                             f"unroll=True (one set of ops per timestep). Got input shape {tuple(inputs.shape)}; "
+                             "give the input a fixed length, or leave unroll=False (a loop that runs any length).")
         frames = _to_time_nchw(inputs, self.data_format)  # (B, T, C, H, W)
         step_shape = tuple(frames.shape[2:])
         training = bool(training)
         if training and self.dropout > 0:  # one mask per gate, the same at every step
-            first = ops.slice(frames, (0,) * 5, (None, 1) + step_shape)  # (B, 1, C, H, W)
+            first = ops.expand_dims(ops.take(frames, np.array(0, np.int64), axis=1), 1)  # (B, 1, C, H, W)
             z_x = ops.concatenate(
                 [self._input_conv(ops.reshape(ops.multiply(frames, m), (-1,) + step_shape), k, b)
                  for m, k, b in zip(self._dropout_masks(first, self.dropout), ops.split(self.kernel, 4, axis=-1),
                                     self._bias_parts())], axis=1)
         else:
             z_x = self._input_conv(ops.reshape(frames, (-1,) + step_shape), self.kernel, self.bias)
-        z_x = ops.reshape(z_x, [-1, time] + list(z_x.shape[1:]))  # (B, T, 4f, h, w)
+        if time is not None:  # (B, T, 4f, h, w)
+            z_x = ops.reshape(z_x, [-1, time] + list(z_x.shape[1:]))
+        else:  # batch and time read at run time
+            z_x = ops.reshape(z_x, ops.concatenate([ops.dynamic_shape(frames, 0, 2),
+                                                    np.array(z_x.shape[1:], np.int64)]))
         steps = ops.unstack(z_x, axis=1) if self.unroll else None
         step_masks = None if mask is None else _step_mask(mask)  # (B, T)
 

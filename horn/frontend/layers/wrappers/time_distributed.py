@@ -2,6 +2,8 @@
 
 import inspect
 
+import numpy as np
+
 from ... import ops
 from ..input_spec import InputSpec
 from ..layer import Layer
@@ -18,7 +20,8 @@ class TimeDistributed(Layer):
         layer: any layer whose input is one timestep.
 
     Shapes: (batch, time, *step) -> (batch, time, *layer.compute_output_shape((batch, *step))[1:]);
-    time and the step axes must be known while tracing.
+    time (and the step axes, where the layer allows) may be unknown while tracing (None): the
+    unfolding Reshape then reads batch and time at run time.
 
     Example: `TimeDistributed(Dense(10, activation="softmax"))` after `LSTM(64, return_sequences=True)`.
     """
@@ -40,15 +43,15 @@ class TimeDistributed(Layer):
             self.layer._maybe_build([self._step_shape(input_shape)])
 
     def call(self, inputs, training=None, mask=None):
-        batch, time, *step = inputs.shape
-        if time is None or None in step:
-            raise ValueError(f"Layer '{self.name}' needs the time and feature axes of its input to be "
-                             f"known, got input shape {tuple(inputs.shape)}")
+        time = inputs.shape[1]
         kwargs = {"training": training} if training is not None else {}
         if mask is not None and _takes_mask(self.layer):
             kwargs["mask"] = ops.reshape(mask, (-1,) + tuple(mask.shape[2:]))
-        rows = self.layer(ops.reshape(inputs, [-1] + step), **kwargs)
-        return ops.reshape(rows, [-1, time] + list(rows.shape[1:]))
+        rows = self.layer(_fold(inputs), **kwargs)
+        if time is not None and None not in rows.shape[1:]:
+            return ops.reshape(rows, [-1, time] + list(rows.shape[1:]))
+        # A time (or step) axis unknown while tracing: batch and time are read at run time.
+        return ops.reshape(rows, ops.concatenate([ops.dynamic_shape(inputs, 0, 2), _dims(rows, 1)]))
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape(self._step_shape(input_shape))
@@ -65,6 +68,19 @@ class TimeDistributed(Layer):
         config = dict(config)
         config["layer"] = deserialize_layer(config["layer"], custom_objects)
         return cls(**config)
+
+
+def _fold(x):
+    """(batch, time, *step) -> (batch * time, *step)."""
+    if None not in x.shape[2:]:
+        return ops.reshape(x, [-1] + list(x.shape[2:]))
+    return ops.reshape(x, ops.concatenate([np.array([-1], np.int64), ops.dynamic_shape(x, 2)]))
+
+
+def _dims(x, start):
+    """x.shape[start:] as an int64 vector: a constant where known, else read at run time."""
+    dims = x.shape[start:]
+    return ops.dynamic_shape(x, start) if None in dims else np.array(dims, np.int64)
 
 
 def _takes_mask(layer):
