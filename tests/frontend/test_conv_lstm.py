@@ -178,7 +178,8 @@ def test_stateful_training_carries_states_between_batches():
     layer = layers.ConvLSTM2D(2, 3, padding="same", stateful=True)
     model = keras.Model(inp, layer(inp))
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")  # weights stay put
-    assert [w.shape for w in layer.non_trainable_weights] == [(2, 4, 4, 2)] * 2
+    assert [s.shape for s in layer.states] == [(2, 4, 4, 2)] * 2
+    assert layer.non_trainable_weights == []  # as in Keras 3, the states are not weights
     _randomize(layer)
     layer.reset_states()
     weights = [w.numpy() for w in layer.trainable_weights]

@@ -42,6 +42,7 @@ class Layer:
         self.input_spec = None
         self.supports_masking = False
         self._trainable_weights, self._non_trainable_weights = [], []
+        self._state_variables = []  # carried from call to call, not weights (add_state)
         self._inbound_nodes = []
         self._initial_weights = kwargs.get("weights")
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
@@ -107,32 +108,58 @@ class Layer:
         return [v for v in vars(self).values() if isinstance(v, Layer)] + \
             [x for v in vars(self).values() if isinstance(v, (list, tuple)) for x in v if isinstance(x, Layer)]
 
+    def add_state(self, name, shape, dtype=None):
+        """Zeros the layer carries from one call to the next without them being weights (a
+        stateful RNN's states: Keras lists them in neither `weights` nor its files); training
+        and predict programs carry them like moving statistics."""
+        var = Variable(np.zeros(tuple(int(d) for d in shape), np.dtype(dtype or self.dtype)), f"{self.name}/{name}",
+                       trainable=False)
+        self._state_variables.append(var)
+        return var
+
+    def _walk_weights(self, trainable=True, states=False):
+        """(variable, trains) in Keras 3's order: the layer's own weights (trainable, then
+        non-trainable), then each sublayer's in turn; with `states`, the carried states too."""
+        trainable = trainable and self.trainable
+        for w in self._trainable_weights:
+            yield w, trainable
+        for w in self._non_trainable_weights:
+            yield w, False
+        if states:
+            for w in getattr(self, "_state_variables", ()):
+                yield w, False
+        for sub in self._sublayers():
+            yield from sub._walk_weights(trainable, states)
+
+    def _listed_weights(self, states=False):
+        seen, found = set(), []
+        for w, trains in self._walk_weights(True, states):
+            if id(w) not in seen:
+                seen.add(id(w))
+                found.append((w, trains))
+        return found
+
     @property
     def trainable_weights(self):
-        if not self.trainable:
-            return []
-        own = list(self._trainable_weights)
-        for sub in self._sublayers():
-            own += [w for w in sub.trainable_weights if w not in own]
-        return own
+        return [w for w, trains in self._listed_weights() if trains]
 
     @property
     def non_trainable_weights(self):
-        own = list(self._non_trainable_weights)
-        if not self.trainable:
-            own = list(self._trainable_weights) + own
-        for sub in self._sublayers():
-            extra = sub.non_trainable_weights + (sub.trainable_weights if not self.trainable else [])
-            own += [w for w in extra if w not in own]
-        return own
+        return [w for w, trains in self._listed_weights() if not trains]
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        """Keras 3's order: each layer's weights in turn (Keras 2 listed every trainable weight
+        first; its HDF5 files still do, per top-level layer: saving/hdf5.py)."""
+        return [w for w, _ in self._listed_weights()]
 
     @property
     def variables(self):
         return self.weights
+
+    def _weights_and_states(self):
+        """What a program carries: the weights and the stateful layers' states."""
+        return [w for w, _ in self._listed_weights(states=True)]
 
     def get_weights(self):
         return [np.array(w.numpy()) for w in self.weights]

@@ -58,7 +58,7 @@ class Model(Trainer, Layer):
                                  "which is not among the model's inputs")
         order = {id(n): i for i, n in enumerate(graph)}
         self._nodes = list(nx.lexicographical_topological_sort(graph, key=lambda n: order[id(n)]))
-        self._layers = list(dict.fromkeys(n.layer for n in self._nodes))
+        self._layers = _layers_in_keras_order(self.outputs, self._nodes)
         self.built = True
 
     @property
@@ -175,3 +175,33 @@ def _node_config(node):
 
     return {"args": tracing.map_structure(encode, [node.inputs, *node.args]),
             "kwargs": tracing.map_structure(encode, dict(node.kwargs))}
+
+
+def _layers_in_keras_order(outputs, nodes):
+    """The layers as Keras 3 lists them (and so orders the weights): by depth, the number of
+    calls between a layer and the outputs, deepest (the inputs) first; layers at one depth in
+    the order a depth-first walk from the outputs, through each call's inputs in order, first
+    reaches them."""
+    in_graph = {id(n) for n in nodes}
+    first_seen, post_order, done = {}, [], set()
+
+    def visit(node):
+        if id(node) in done or id(node) not in in_graph:
+            return
+        done.add(id(node))
+        first_seen.setdefault(node.layer, len(first_seen))
+        for layer, index, _ in node.parents:
+            visit(layer._inbound_nodes[index])
+        post_order.append(node)
+
+    for t in outputs:
+        layer, index, _ = t._keras_history
+        visit(layer._inbound_nodes[index])
+    node_depth, layer_depth = {}, {}
+    for node in reversed(post_order):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = node_depth[id(node)] = depth
+        for layer, index, _ in node.parents:
+            parent = layer._inbound_nodes[index]
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_seen[layer]))

@@ -15,7 +15,7 @@ from ..variables import bump_generation
 
 class TrainingState:
     def __init__(self, model, n_logs):
-        self.variables = list(model.weights)
+        self.variables = model._weights_and_states()
         trainable = {id(v) for v in model.trainable_weights}
         self.is_trainable = [id(v) in trainable for v in self.variables]
         optimizer = model.optimizer

@@ -55,7 +55,7 @@ def write_weights(group, model):
     group.attrs["keras_version"] = f"horn {__version__}".encode()
     for layer in layers:
         g = group.create_group(layer.name)
-        weights = layer.weights
+        weights = stored_order(layer)
         names = [w.name if "/" in w.name else f"{layer.name}/{w.name}" for w in weights]
         _write_attr(g, "weight_names", names)
         for name, w in zip(names, weights):
@@ -85,19 +85,32 @@ def read_weights(group, model, by_name=True, skip_mismatch=False):
         pairs = [(layer, stored[layer.name]) for layer in layers if layer.name in stored]
     for layer, values in pairs:
         values = convert_weights(layer, values)
-        if len(values) != len(layer.weights) or any(
-                np.shape(v) != w.shape for v, w in zip(values, layer.weights)):
+        order = stored_order(layer)
+        if len(values) != len(order) or any(np.shape(v) != w.shape for v, w in zip(values, order)):
             if skip_mismatch:
                 continue
-            raise ValueError(f"Layer '{layer.name}' expects weights of shapes {[w.shape for w in layer.weights]}, "
+            raise ValueError(f"Layer '{layer.name}' expects weights of shapes {[w.shape for w in order]}, "
                              f"but the file holds {[np.shape(v) for v in values]}")
-        layer.set_weights(values)
+        for var, value in zip(order, values):
+            var.assign(value)
+
+
+def stored_order(layer):
+    """The order Keras's HDF5 files hold a layer's weights in (Keras 2's `weights`): trainable,
+    then non-trainable, across a wrapper's or a nested model's sublayers."""
+    return layer.trainable_weights + layer.non_trainable_weights
 
 
 def convert_weights(layer, values):
-    """A layer may convert another Keras version's stored weights (`convert_loaded_weights`)."""
+    """A layer may convert another Keras version's stored weights (`convert_loaded_weights`).
+    Files horn wrote while a stateful layer's states were among its weights hold them last:
+    they are dropped (a layer keeps its own states, as with Keras's files)."""
     convert = getattr(layer, "convert_loaded_weights", None)
-    return convert(values) if convert is not None else values
+    values = list(convert(values) if convert is not None else values)
+    states = len(layer._weights_and_states()) - len(layer.weights)
+    if states and len(values) == len(layer.weights) + states:
+        values = values[:-states]
+    return values
 
 
 def save_model(model, filepath, include_optimizer=True):

@@ -119,8 +119,7 @@ class ConvLSTM2D(Layer):
                 raise ValueError(f"Layer '{self.name}' is stateful, so it needs a fixed batch size: give the first "
                                  f"layer batch_input_shape=(batch, ...); got input shape {tuple(input_shape)}")
             shape = self._step_output_shape(tuple(input_shape))
-            self.states = [self.add_weight(name=f"state_{k}", shape=shape, initializer="zeros", trainable=False)
-                           for k in range(2)]
+            self.states = [self.add_state(f"state_{k}", shape) for k in range(2)]  # not weights
 
     def reset_states(self, states=None):
         """Set a stateful layer's states [h, c] to zeros, or to the given arrays."""

@@ -36,8 +36,8 @@ For layers built on this one (Bidirectional, ConvLSTM2D, ...): `layer.cell`, `la
 with the serialized cell, and the constructor's `zero_output_for_mask` (Bidirectional sets it).
 Stateful layers keep their states in non-trainable Variables updated with `add_update`, so the
 training program carries them on the device like moving statistics; `reset_states()` assigns
-zeros (or given values). The states are layer weights (last, after the cell's), which Keras's
-files do not hold: `convert_loaded_weights` keeps them when loading. predict() carries them
+zeros (or given values). The states are not weights (Layer.add_state): Keras lists them in neither
+`weights` nor its files, and loading weights keeps them. predict() carries them
 from batch to batch too (its program takes and returns them; see programs.predict_graph), and so
 does a call on numpy arrays (programs.compile_eager); an export starts from the current states
 and does not return the final ones, and a one-time warning says so.
@@ -217,8 +217,7 @@ class RNN(Layer):
                                  f"first layer batch_input_shape=(batch, ...) (or Input(batch_size=...)); got "
                                  f"input shape {shape}")
             sizes = [s for c in self._cells() for s in self._sizes(c)]
-            self.states = [self.add_weight(name=f"state_{k}", shape=(shape[0], s), initializer="zeros",
-                                           trainable=False) for k, s in enumerate(sizes)]
+            self.states = [self.add_state(f"state_{k}", (shape[0], s)) for k, s in enumerate(sizes)]
         self.built = True
 
     def reset_states(self, states=None):
@@ -233,14 +232,6 @@ class RNN(Layer):
             var.assign(np.zeros(var.shape, var.dtype) if value is None else np.asarray(value, var.dtype))
 
     reset_state = reset_states
-
-    def convert_loaded_weights(self, values):
-        """Keras's files hold no RNN states: a stateful layer keeps its current ones (the H5
-        loader's hook)."""
-        values = list(values)
-        if self.states and len(values) == len(self.weights) - len(self.states):
-            values += [s.numpy() for s in self.states]
-        return values
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, length = sequences_shape[0], sequences_shape[1]
