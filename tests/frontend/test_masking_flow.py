@@ -201,13 +201,18 @@ def _two_masked(merge, length=6):
     return keras.Model([a, b], lstm(merge([ea(a), eb(b)]))), ea, eb, lstm
 
 
-@pytest.mark.parametrize("merge", [layers.Add, layers.Multiply, layers.Average, layers.Maximum])
+@pytest.mark.parametrize("merge", [layers.Add, layers.Multiply, layers.Average, layers.Maximum, layers.Minimum])
 def test_elementwise_merge_keeps_a_step_any_input_keeps(merge):
     model, ea, eb, lstm = _two_masked(merge())
     ids_a, ids_b = _ids(3, 6, "post"), _ids(3, 6, "pre")
     xa, xb = ea.get_weights()[0][ids_a], eb.get_weights()[0][ids_b]
-    x = {layers.Add: xa + xb, layers.Multiply: xa * xb, layers.Average: (xa + xb) / 2,
-         layers.Maximum: np.maximum(xa, xb)}[merge]
+    ka, kb = (ids_a > 0)[..., None], (ids_b > 0)[..., None]
+    # Keras 3.15: Add and Average merge every value; Multiply and Maximum pass over the masked
+    # steps of an input (a masked factor is 1; a masked candidate is the other's value).
+    x = {layers.Add: xa + xb, layers.Average: (xa + xb) / 2,
+         layers.Multiply: np.where(ka, xa, 1) * np.where(kb, xb, 1) * (ka | kb),
+         layers.Maximum: np.maximum(np.where(ka, xa, xb), np.where(kb, xb, xa)),
+         layers.Minimum: np.minimum(np.where(ka, xa, xb), np.where(kb, xb, xa))}[merge]
     want = lstm_sequence(x, (ids_a > 0) | (ids_b > 0), *lstm.get_weights())
     np.testing.assert_allclose(model.predict([ids_a, ids_b], verbose=0), want, rtol=1e-5, atol=1e-5)
 

@@ -49,11 +49,38 @@ class Subtract(_Merge):
         return ops.subtract(inputs[0], inputs[1])
 
 
-class Multiply(_Merge):
-    """Element-wise product of the inputs."""
+class _MaskedValues(_Merge):
+    """Keras 3's Multiply, Maximum and Minimum: a masked step of one input does not take part
+    (the others' values pass through), so the result at a step depends only on the inputs
+    that keep it."""
 
-    def _merge(self, a, b):
-        return ops.multiply(a, b)
+    def call(self, inputs, mask=None):
+        self._check(inputs)
+        masks = list(mask) if isinstance(mask, (list, tuple)) else [None] * len(inputs)
+        masks = [None if m is None else _spread(m, x) for m, x in zip(masks, inputs)]
+        return self._merge_masked(list(inputs), masks)
+
+
+def _spread(mask, x):
+    """A (batch, time) mask broadcast over x's feature axes."""
+    for _ in range(len(x.shape) - len(mask.shape)):
+        mask = ops.expand_dims(mask, -1)
+    return ops.logical_or(mask, ops.zeros_like(x, dtype="bool"))
+
+
+class Multiply(_MaskedValues):
+    """Element-wise product of the inputs (a masked step of an input counts as 1; where every
+    input is masked, 0)."""
+
+    def _merge_masked(self, inputs, masks):
+        every = all(m is not None for m in masks)
+        out, kept = None, None
+        for x, m in zip(inputs, masks):
+            if m is not None:
+                x = ops.where(m, x, np.ones((), x.dtype))
+                kept = m if kept is None else ops.logical_or(kept, m)
+            out = x if out is None else ops.multiply(out, x)
+        return ops.where(kept, out, np.zeros((), out.dtype)) if every else out
 
 
 class Average(_Merge):
@@ -64,18 +91,32 @@ class Average(_Merge):
         return ops.divide(reduce(ops.add, inputs), float(len(inputs)))
 
 
-class Maximum(_Merge):
-    """Element-wise maximum of the inputs."""
+def _extreme(op, inputs, masks):
+    """Maximum/Minimum with masked steps passed over: a masked value is replaced by the running
+    result (and a masked running result by the value)."""
+    out, kept = inputs[0], masks[0]
+    for x, m in zip(inputs[1:], masks[1:]):
+        if m is not None:
+            x = ops.where(m, x, out)
+        if kept is not None:
+            out = ops.where(kept, out, x)
+        kept = ops.logical_or(kept, m) if kept is not None and m is not None else None
+        out = op(out, x)
+    return out
 
-    def _merge(self, a, b):
-        return ops.maximum(a, b)
+
+class Maximum(_MaskedValues):
+    """Element-wise maximum of the inputs (over the inputs that keep each step)."""
+
+    def _merge_masked(self, inputs, masks):
+        return _extreme(ops.maximum, inputs, masks)
 
 
-class Minimum(_Merge):
-    """Element-wise minimum of the inputs."""
+class Minimum(_MaskedValues):
+    """Element-wise minimum of the inputs (over the inputs that keep each step)."""
 
-    def _merge(self, a, b):
-        return ops.minimum(a, b)
+    def _merge_masked(self, inputs, masks):
+        return _extreme(ops.minimum, inputs, masks)
 
 
 class Concatenate(_Merge):
