@@ -184,19 +184,23 @@ def _layers_in_keras_order(outputs, nodes):
     reaches them."""
     in_graph = {id(n) for n in nodes}
     first_seen, post_order, done = {}, [], set()
-
-    def visit(node):
-        if id(node) in done or id(node) not in in_graph:
-            return
-        done.add(id(node))
-        first_seen.setdefault(node.layer, len(first_seen))
-        for layer, index, _ in node.parents:
-            visit(layer._inbound_nodes[index])
-        post_order.append(node)
-
-    for t in outputs:
+    for t in outputs:  # depth first with a stack (a deep model would exhaust Python's recursion)
         layer, index, _ = t._keras_history
-        visit(layer._inbound_nodes[index])
+        stack = [(layer._inbound_nodes[index], None)]
+        while stack:
+            node, parents = stack.pop()
+            if parents is None:  # first visit
+                if id(node) in done or id(node) not in in_graph:
+                    continue
+                done.add(id(node))
+                first_seen.setdefault(node.layer, len(first_seen))
+                parents = iter(node.parents)
+            parent = next(parents, None)
+            if parent is None:
+                post_order.append(node)
+                continue
+            stack.append((node, parents))
+            stack.append((parent[0]._inbound_nodes[parent[1]], None))
     node_depth, layer_depth = {}, {}
     for node in reversed(post_order):
         depth = max(node_depth.get(id(node), 0), layer_depth.get(node.layer, 0))
