@@ -1,5 +1,7 @@
 """Activation functions by name (Keras's `activation=` strings), built on horn.ops."""
 
+import numpy as np
+
 from . import ops
 from .registry import Registry
 
@@ -91,6 +93,90 @@ def gelu(x, approximate=False):
 @register("silu", "swish")
 def silu(x):
     return ops.silu(x)
+
+
+@register("mish")
+def mish(x):
+    """x * tanh(softplus(x))."""
+    return ops.multiply(x, ops.tanh(ops.softplus(x)))
+
+
+@register("celu")
+def celu(x, alpha=1.0):
+    """x for x >= 0, alpha * (exp(x / alpha) - 1) below."""
+    below = ops.multiply(ops.subtract(ops.exp(ops.divide(ops.minimum(x, 0.0), alpha)), 1.0), alpha)
+    return ops.where(ops.greater_equal(x, 0.0), x, below)
+
+
+@register("glu")
+def glu(x, axis=-1):
+    """a * sigmoid(b), x split into halves a and b along `axis`."""
+    a, b = ops.split(x, 2, axis=axis)
+    return ops.multiply(a, ops.sigmoid(b))
+
+
+@register("hard_silu", "hard_swish")
+def hard_silu(x):
+    """x * hard_sigmoid(x) (Keras 3's hard sigmoid)."""
+    return ops.multiply(x, ops.hard_sigmoid(x))
+
+
+@register("hard_tanh")
+def hard_tanh(x):
+    return ops.clip(x, -1.0, 1.0)
+
+
+@register("hard_shrink")
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
+    return ops.where(ops.greater(ops.abs(x), threshold), x, _constant(0.0, x))
+
+
+@register("soft_shrink")
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above threshold, x + threshold below -threshold, 0 between."""
+    shrunk = ops.subtract(x, ops.multiply(ops.sign(x), threshold))
+    return ops.where(ops.greater(ops.abs(x), threshold), shrunk, _constant(0.0, x))
+
+
+@register("tanh_shrink")
+def tanh_shrink(x):
+    return ops.subtract(x, ops.tanh(x))
+
+
+@register("log_sigmoid")
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    return ops.negative(ops.softplus(ops.negative(x)))
+
+
+@register("squareplus")
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2."""
+    return ops.multiply(ops.add(x, ops.sqrt(ops.add(ops.square(x), float(b)))), 0.5)
+
+
+@register("sparse_plus")
+def sparse_plus(x):
+    """0 for x <= -1, (x + 1)^2 / 4 between, x for x >= 1."""
+    middle = ops.multiply(ops.square(ops.add(ops.clip(x, -1.0, 1.0), 1.0)), 0.25)
+    return ops.where(ops.greater_equal(x, 1.0), x, middle)
+
+
+@register("sparse_sigmoid")
+def sparse_sigmoid(x):
+    """(x + 1) / 2 clipped to [0, 1]."""
+    return ops.clip(ops.multiply(ops.add(x, 1.0), 0.5), 0.0, 1.0)
+
+
+@register("threshold")
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value."""
+    return ops.where(ops.greater(x, threshold), x, _constant(default_value, x))
+
+
+def _constant(value, like):
+    return np.asarray(value, np.dtype(like.dtype))
 
 
 @register("hard_sigmoid_keras2")

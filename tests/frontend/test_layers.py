@@ -39,6 +39,18 @@ ACTIVATIONS = {
     "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),  # Keras 3 default negative_slope
     "gelu": lambda z: 0.5 * z * (1 + _erf(z / np.sqrt(2))),  # keras.activations.gelu: exact
     "silu": lambda z: z / (1 + np.exp(-z)),
+    # Keras 3's newer ones (keras.activations' docstrings give each formula)
+    "mish": lambda z: z * np.tanh(np.log1p(np.exp(z))),
+    "celu": lambda z: np.where(z >= 0, z, np.expm1(z)),
+    "hard_silu": lambda z: z * np.clip(z / 6 + 0.5, 0, 1),
+    "hard_tanh": lambda z: np.clip(z, -1, 1),
+    "hard_shrink": lambda z: np.where(np.abs(z) > 0.5, z, 0),
+    "soft_shrink": lambda z: np.where(z > 0.5, z - 0.5, np.where(z < -0.5, z + 0.5, 0)),
+    "tanh_shrink": lambda z: z - np.tanh(z),
+    "log_sigmoid": lambda z: -np.log1p(np.exp(-z)),
+    "squareplus": lambda z: (z + np.sqrt(z * z + 4)) / 2,
+    "sparse_plus": lambda z: np.where(z <= -1, 0, np.where(z >= 1, z, (z + 1) ** 2 / 4)),
+    "sparse_sigmoid": lambda z: np.where(z <= -1, 0, np.where(z >= 1, 1, (z + 1) / 2)),
 }
 
 
@@ -420,3 +432,24 @@ def test_dropout_noise_shape_shares_the_mask_along_its_ones():
         layers.Dropout(0.5, noise_shape=(None, 3, 4))(x, training=True)
     assert layers.Dropout.from_config(layers.Dropout(0.2, noise_shape=(None, 1, 4)).get_config()).noise_shape == \
         (None, 1, 4)
+
+
+def test_glu_and_threshold_activations():
+    x = RNG.standard_normal((3, 6)).astype(np.float32)
+    a, b = x[:, :3], x[:, 3:]
+    np.testing.assert_allclose(keras.activations.get("glu")(x), a / (1 + np.exp(-b)), rtol=1e-6)
+    model = keras.Sequential([keras.Input((6,)), layers.Activation("glu")])
+    np.testing.assert_allclose(model.predict(x, verbose=0), a / (1 + np.exp(-b)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(keras.activations.threshold(x, 0.2, -1.0), np.where(x > 0.2, x, -1.0))
+
+
+@pytest.mark.parametrize("name", ["mish", "hard_swish", "log_sigmoid", "sparse_plus"])
+def test_newer_activations_in_a_recurrent_layer(name):
+    """As activation of an LSTM (the step loop), predict matches the eager call and training moves."""
+    model = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, activation=name), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = RNG.standard_normal((6, 5, 3)).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), model(x), rtol=1e-5, atol=1e-6)
+    before = model.get_weights()
+    assert np.isfinite(model.train_on_batch(x, RNG.standard_normal((6, 1)).astype(np.float32)))
+    assert not np.allclose(before[0], model.get_weights()[0])
