@@ -235,11 +235,25 @@ def _loss_spec(spec, custom_objects):
 
 
 def save_weights(model, filepath):
+    """Keras 3's layout for a `.weights.h5` name (the only one Keras 3's save_weights takes),
+    Keras 2's (by layer, `layer_names`) otherwise."""
+    from .keras_zip import write_model_weights
+
     with atomic_path(filepath) as tmp, h5py.File(tmp, "w") as f:
-        write_weights(f, model)
+        if str(filepath).endswith(".weights.h5"):
+            write_model_weights(f, model)
+        else:
+            write_weights(f, model)
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    """Keras 2's and Keras 3's legacy layout (by order, or by name), or Keras 3's `.weights.h5`
+    layout (by structure: a group per layer, nested as the model nests its layers)."""
+    from .keras_zip import read_model_weights
+
     with h5py.File(filepath, "r") as f:
+        if "layers" in f and "layer_names" not in f.attrs and "model_weights" not in f:
+            read_model_weights(f, model, repr(str(filepath)))
+            return
         group = f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
         read_weights(group, model, by_name=by_name, skip_mismatch=skip_mismatch)

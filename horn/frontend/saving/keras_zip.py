@@ -221,6 +221,23 @@ def _write_layer(f, layer, path, seen):
                 _write_layer(f, item, _join(path, attr, key), seen)
 
 
+def read_model_weights(weights, model, source, flat_ok=False):
+    """Assign a Keras 3 weights file's arrays (a .keras file's model.weights.h5, or a
+    `.weights.h5` file of save_weights) to model's variables, by structure."""
+    reader = _WeightsReader(source)
+    if "layers" in weights:
+        reader.read_list(model, model.layers, weights["layers"], "layers", flat_ok=flat_ok)
+    elif model.weights:
+        raise ValueError(f"{source} holds no layer weights (no 'layers' group), but model '{model.name}' has "
+                         f"{len(model.weights)} weights.")
+    reader.finish()
+
+
+def write_model_weights(f, model):
+    """Keras 3's weights layout (see above) into the open HDF5 file f."""
+    _write_layer(f, model, "", set())
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from .serialization import model_from_config
 
@@ -233,13 +250,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         model = model_from_config(config, custom_objects)
         written_by_horn = str(metadata.get("keras_version", "")).startswith("horn")
         with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as weights:
-            reader = _WeightsReader(repr(filepath))
-            if "layers" in weights:
-                reader.read_list(model, model.layers, weights["layers"], "layers", flat_ok=written_by_horn)
-            elif model.weights:
-                raise ValueError(f"{filepath!r} holds no layer weights (no 'layers' group in model.weights.h5), "
-                                 f"but model '{model.name}' has {len(model.weights)} weights.")
-            reader.finish()
+            read_model_weights(weights, model, repr(filepath), flat_ok=written_by_horn)
             saved_optimizer = _ordered_vars(weights["optimizer"]) if "optimizer" in weights else None
     training = config.get("compile_config")
     if compile and training and (training.get("optimizer") or training.get("loss")):
@@ -266,7 +277,7 @@ def save_model(model, filepath):
                                     "metrics": training["metrics"], "loss_weights": training["loss_weights"]}
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
-        _write_layer(f, model, "", set())
+        write_model_weights(f, model)
         if model.optimizer is not None and model._compile_args is not None:
             group = f.create_group("optimizer").create_group("vars")
             group.attrs["name"] = model.optimizer.name
