@@ -352,9 +352,10 @@ def conv_padding(padding, sizes, kernel_size, strides, dilation_rate):
         elif padding == "causal":
             total, front = eff - 1, eff - 1
         elif padding == "same":
-            if n is None:
-                raise ValueError(f"padding='same' needs the spatial sizes known, got size None on axis {i}")
-            total = _larger((-(-n // s) - 1) * s + eff - n, 0)
+            if n is None and s != 1:  # with stride 1 the pad is eff - 1 whatever the size
+                raise ValueError(f"padding='same' with strides {s} needs the spatial size known (the pad "
+                                 f"depends on it), got size None on axis {i}")
+            total = eff - 1 if s == 1 else _larger((-(-n // s) - 1) * s + eff - n, 0)
             front = total // 2
         else:
             raise ValueError(f"padding must be 'valid', 'same' or 'causal', got {padding!r}")

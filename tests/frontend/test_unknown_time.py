@@ -193,3 +193,44 @@ def test_export_runs_any_length_like_predict(name, tmp_path):
 def test_conv_lstm_unrolled_needs_a_fixed_length():
     with pytest.raises(ValueError, match="needs a fixed number of timesteps.*unroll=True"):
         layers.ConvLSTM2D(2, 3, unroll=True)(keras.Input((None, 5, 5, 2)))
+
+
+def _conv_gru(length, padding, dilation=1):
+    inputs = keras.Input((length, 3))
+    x = keras.layers.Conv1D(4, 3, padding=padding, dilation_rate=dilation)(inputs)
+    x = keras.layers.MaxPooling1D(2, strides=1, padding="same")(x)
+    return keras.Model(inputs, keras.layers.GRU(5)(x))
+
+
+@pytest.mark.parametrize("padding, dilation", [("same", 1), ("same", 2), ("causal", 1)])
+def test_conv1d_same_on_unknown_length(padding, dilation, tmp_path):
+    """Conv1D -> MaxPooling1D -> GRU on variable-length sequences: 'same' with stride 1 pads
+    (k - 1) * d whatever the length. Predict, a training step and export equal the fixed-length
+    model's."""
+    dynamic = _conv_gru(None, padding, dilation)
+    rng = np.random.default_rng(8)
+    for length in (6, 11):
+        fixed = _conv_gru(length, padding, dilation)
+        fixed.set_weights(dynamic.get_weights())
+        x = rng.standard_normal((2, length, 3)).astype(np.float32)
+        np.testing.assert_allclose(dynamic.predict(x, verbose=0), fixed.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    x, y = rng.standard_normal((2, 7, 3)).astype(np.float32), rng.standard_normal((2, 5)).astype(np.float32)
+    fixed = _conv_gru(7, padding, dilation)
+    fixed.set_weights(dynamic.get_weights())
+    for m in (dynamic, fixed):
+        m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        m.train_on_batch(x, y)
+    for a, b in zip(dynamic.get_weights(), fixed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    dynamic.export(str(tmp_path / "m.onnx"))
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    for length in (4, 9):
+        x = rng.standard_normal((3, length, 3)).astype(np.float32)
+        got = session.run(None, {session.get_inputs()[0].name: x})[0]
+        np.testing.assert_allclose(got, dynamic.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_strided_same_on_unknown_length_says_why():
+    inputs = keras.Input((None, 3))
+    with pytest.raises(ValueError, match="padding='same' with strides 2 needs the spatial size known"):
+        keras.layers.Conv1D(4, 3, strides=2, padding="same")(inputs)
