@@ -11,3 +11,4 @@ from .frontend.config import (  # noqa: F401
                               set_num_threads,
 )
 from .frontend.initializers import set_random_seed  # noqa: F401
+from .frontend.saving.safe_mode import enable_unsafe_deserialization  # noqa: F401

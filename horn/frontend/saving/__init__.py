@@ -3,6 +3,7 @@
 import os
 
 from . import hdf5, keras_zip
+from .safe_mode import unsafe_scope as safe_mode_scope
 from .serialization import deserialize_layer, model_from_config, serialize_layer
 
 
@@ -34,10 +35,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
     import h5py
 
-    if zipfile.is_zipfile(filepath):
-        return keras_zip.load_model(filepath, custom_objects, compile, safe_mode)
-    if h5py.is_hdf5(filepath):
-        return hdf5.load_model(filepath, custom_objects, compile)
+    with safe_mode_scope(not safe_mode):  # a Lambda's code runs only where the caller allows it
+        if zipfile.is_zipfile(filepath):
+            return keras_zip.load_model(filepath, custom_objects, compile, safe_mode)
+        if h5py.is_hdf5(filepath):
+            return hdf5.load_model(filepath, custom_objects, compile)
     raise ValueError(f"{filepath!r} is neither a .keras zip nor an HDF5 file (a corrupt or foreign file?)")
 
 

@@ -4,6 +4,7 @@ from .activation import Activation
 from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
+from .lambda_layer import Lambda
 from .reshape import Reshape
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Reshape"]
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Lambda", "Reshape"]
