@@ -5,6 +5,9 @@ tensors it adds ONNX ops to the graph being compiled; on numpy arrays it compute
 (through the same ops' numpy references) and returns numpy arrays.
 """
 
+import functools
+import inspect
+
 import numpy as np
 
 from ..compiler.dtypes import onnx_type
@@ -823,3 +826,37 @@ def _scan_eagerly(f, init, xs, length, reverse):
         return carry, None
     leaves = [flatten(y) for y in ys]
     return carry, pack_like(ys[0], [np.stack([lv[k] for lv in leaves]) for k in range(len(leaves[0]))])
+
+
+# -- symbolic tensors of the functional API ----------------------------------------------------
+# Keras 3 lets a functional model apply keras.ops to its symbolic tensors: each public op here,
+# given a KerasTensor, becomes a call of an OpLayer (layers/op_layer.py) wrapping it.
+_NOT_SYMBOLIC = {"convert_to_tensor", "is_traced", "shape", "conv_padding", "conv_transpose_padding", "scan",
+                 "fused_lstm", "fused_gru", "fused_rnn", "dropout_mask", "recurrent_dropout_mask"}
+
+
+def _on_symbolic(fn):
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        from .layers.keras_tensor import KerasTensor
+
+        if any(isinstance(a, KerasTensor) for a in _flat((args, kwargs))):
+            from .layers.op_layer import OpLayer
+
+            return OpLayer(fn)(*args, **kwargs)
+        return fn(*args, **kwargs)
+    return op
+
+
+def _flat(struct):
+    if isinstance(struct, (list, tuple)):
+        return [x for s in struct for x in _flat(s)]
+    if isinstance(struct, dict):
+        return [x for v in struct.values() for x in _flat(v)]
+    return [struct]
+
+
+for _name, _fn in list(globals().items()):
+    if inspect.isfunction(_fn) and _fn.__module__ == __name__ and not _name.startswith("_") \
+            and _name not in _NOT_SYMBOLIC:
+        globals()[_name] = _on_symbolic(_fn)

@@ -63,7 +63,10 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self):
-        return list(self._layers)
+        """The model's layers (not the keras.ops applied between them, as in Keras 3)."""
+        from ..layers.op_layer import OpLayer
+
+        return [layer for layer in self._layers if not isinstance(layer, OpLayer)]
 
     @property
     def input(self):
@@ -144,7 +147,7 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         layers = []
-        for layer in self.layers:
+        for layer in self._layers:  # the ops between layers too: their configs refuse to be written
             inbound = []
             for node in layer._inbound_nodes:
                 if any(n is node for n in self._nodes) and node.input_tensors:
