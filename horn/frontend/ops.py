@@ -12,6 +12,7 @@ import numpy as np
 
 from ..compiler.dtypes import onnx_type
 from ..compiler.ir import Value, apply
+from . import tracing
 
 
 def _axes(axis, ndim=None):
@@ -840,20 +841,12 @@ def _on_symbolic(fn):
     def op(*args, **kwargs):
         from .layers.keras_tensor import KerasTensor
 
-        if any(isinstance(a, KerasTensor) for a in _flat((args, kwargs))):
+        if any(isinstance(a, KerasTensor) for a in tracing.flatten((args, kwargs))):
             from .layers.op_layer import OpLayer
 
             return OpLayer(fn)(*args, **kwargs)
         return fn(*args, **kwargs)
     return op
-
-
-def _flat(struct):
-    if isinstance(struct, (list, tuple)):
-        return [x for s in struct for x in _flat(s)]
-    if isinstance(struct, dict):
-        return [x for v in struct.values() for x in _flat(v)]
-    return [struct]
 
 
 for _name, _fn in list(globals().items()):

@@ -6,8 +6,7 @@ model predicts, trains and exports as if the op were written inside a layer."""
 
 import numpy as np
 
-from .. import naming
-from ..ops import _flat
+from .. import naming, tracing
 from .layer import Layer
 
 
@@ -21,7 +20,7 @@ class OpLayer(Layer):
     def __call__(self, *args, **kwargs):
         if args and isinstance(args[0], (int, float)) and not isinstance(args[0], bool):
             # A number first (1.0 - x): a constant of the tensors' dtype, so that it has a shape
-            dtype = next(t.dtype for t in _flat((args, kwargs)) if hasattr(t, "_keras_history"))
+            dtype = next(t.dtype for t in tracing.flatten((args, kwargs)) if hasattr(t, "_keras_history"))
             args = (np.asarray(args[0], dtype),) + args[1:]
         return super().__call__(*args, **kwargs)
 
