@@ -13,7 +13,7 @@ from ... import __version__
 from ..layers.layer import Layer
 from ..optimizers.saved_state import restore
 from .atomic import atomic_path
-from .hdf5 import _json_default, compile_from_training_config, convert_weights
+from .hdf5 import _json_default, compile_from_training_config, convert_weights, stored_order
 from .safe_mode import code_allowed
 
 
@@ -134,7 +134,7 @@ class _WeightsReader:
             return
         if flat_ok and not subs:  # horn's earlier writer: a top-level layer's weights in one group,
             # in the order `weights` then had (Keras 2's: trainable first, across sublayers)
-            order = layer.trainable_weights + layer.non_trainable_weights
+            order = stored_order(layer)
             self.assign(layer, order, convert_weights(layer, _ordered_vars(group)), path)
             return
         for attr, sub in children:

@@ -152,7 +152,7 @@ class Concatenate(_Merge):
             if m is None:
                 m = ops.ones_like(x, dtype="bool")
             elif len(m.shape) < rank:
-                m = ops.logical_or(ops.expand_dims(m, -1), ops.zeros_like(x, dtype="bool"))
+                m = _spread(m, x)
             parts.append(m)
         joined = ops.cast(ops.concatenate(parts, axis=self.axis % rank), "float32")
         return ops.greater(ops.max(joined, axis=-1), np.float32(0))
