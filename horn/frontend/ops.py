@@ -760,6 +760,24 @@ def uniform_like(x, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return apply("RandomUniformLike", x, low=float(minval), high=float(maxval), **attrs)
 
 
+def normal_like(x, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normally distributed random numbers (mean, stddev) shaped like x, dynamic axes included
+    (keras.random.normal with the shape taken from a tensor); new numbers every run. Seeded
+    as uniform_like: after set_random_seed() an unseeded call gets a seed from horn's host rng."""
+    if stddev < 0:
+        raise ValueError(f"normal_like needs stddev >= 0, got stddev={stddev}")
+    if stddev == 0:  # no draw: onnxruntime's RandomNormalLike aborts the process on scale 0
+        return _filled_like(x, mean, dtype)
+    if seed is None:
+        from .initializers import host_rng, seeded
+
+        seed = int(host_rng().integers(2**31)) if seeded() else None
+    attrs = {} if seed is None else {"seed": float(seed)}
+    if dtype is not None:
+        attrs["dtype"] = onnx_type(dtype)
+    return apply("RandomNormalLike", x, mean=float(mean), scale=float(stddev), **attrs)
+
+
 # -- loops ----------------------------------------------------------------------------------
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Keras's `ops.scan`: `carry, y = f(carry, x)` for each x along axis 0 of `xs`; returns the

@@ -522,7 +522,8 @@ def _unpool_cases():
 
 def _pool_reference_cases():
     """No gradient: the Indices output (ties included: the first maximum wins, as on onnxruntime),
-    and RandomUniformLike with low == high (the only draw both numpy and onnxruntime agree on)."""
+    and RandomUniformLike with low == high, RandomNormalLike with a negligible scale (the only draws
+    both numpy and onnxruntime agree on)."""
     ties = np.round(u(2, 3, 6, 7) * 2) / 2
     return [
         Case("MaxPool-indices-ties", "MaxPool", (ties,), dict(kernel_shape=[3, 2], strides=[2, 2],
@@ -536,6 +537,12 @@ def _pool_reference_cases():
              grad=False),
         Case("RandomUniformLike-dtype", "RandomUniformLike", (u(2, 3),), dict(low=-1.0, high=-1.0, dtype=1),
              grad=False),
+        # RandomNormalLike with a scale far below the mean's rounding step (onnxruntime aborts on
+        # scale 0): every draw rounds to the mean, on numpy and onnxruntime alike.
+        Case("RandomNormalLike-fixed", "RandomNormalLike", (u(3, 4),), dict(mean=0.5, scale=1e-30, seed=3.0),
+             grad=False),
+        Case("RandomNormalLike-dtype", "RandomNormalLike", (u(2, 3),), dict(mean=-1.0, scale=1e-30, dtype=1),
+             grad=False),
     ]
 
 
@@ -543,7 +550,7 @@ _POOL = _pool_cases()
 _POOL_DYNAMIC = ["MaxPool-2d-k2-s2", "MaxPool-2d-k3-s2-pads", "MaxPool-1d-k3-s1-pads", "AveragePool-2d-k2-s2",
                  "AveragePool-2d-k3-s2-pads", "AveragePool-2d-k2-s3-tail", "Resize-nearest-x2-nchw",
                  "Resize-linear-half-pixel-x2"]
-NO_GRAD |= {"RandomUniformLike"}
+NO_GRAD |= {"RandomUniformLike", "RandomNormalLike"}
 GRAD_CASES += _POOL + _unpool_cases()
 DYNAMIC_CASES += [replace(c, id=f"{c.id}-dynamic-batch", dynamic=(0,)) for c in _POOL if c.id in _POOL_DYNAMIC]
 ALL_CASES += _POOL + _unpool_cases() + _pool_reference_cases()

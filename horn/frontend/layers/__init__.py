@@ -129,3 +129,13 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool
             "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
             "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "UpSampling1D", "UpSampling2D",
             "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"]
+
+from .activations import ThresholdedReLU  # noqa: E402
+from .core import Identity  # noqa: E402
+from .normalization import UnitNormalization  # noqa: E402
+from .preprocessing import Rescaling  # noqa: E402
+from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise  # noqa: E402
+from .reshaping import Permute  # noqa: E402
+
+__all__ += ["ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Identity", "Permute",
+            "Rescaling", "ThresholdedReLU", "UnitNormalization"]

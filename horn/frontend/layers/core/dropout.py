@@ -32,27 +32,30 @@ class Dropout(Layer):
             return inputs
         if self.noise_shape is None:
             return ops.dropout(inputs, self.rate, seed=self.seed)
-        return ops.multiply(inputs, ops.dropout_mask(self._mask_like(inputs), self.rate, seed=self.seed))
-
-    def _mask_like(self, inputs):
-        """A slice of the inputs with the noise shape: one mask element per position of it."""
-        shape = tuple(inputs.shape)
-        if len(self.noise_shape) != len(shape):
-            raise ValueError(f"Layer '{self.name}' has noise_shape {self.noise_shape}, which does not match "
-                             f"the rank of its input shape {shape}")
-        sizes = []
-        for d, n in zip(shape, self.noise_shape):
-            if n is None or n == d:
-                sizes.append(-1)
-            elif n == 1:
-                sizes.append(1)
-            else:
-                raise ValueError(f"Layer '{self.name}' has noise_shape {self.noise_shape}, which does not "
-                                 f"broadcast to its input shape {shape} (each entry must be 1 or the input's size)")
-        return ops.slice(inputs, [0] * len(shape), sizes)
+        mask = ops.dropout_mask(noise_slice(inputs, self.noise_shape, self.name), self.rate, seed=self.seed)
+        return ops.multiply(inputs, mask)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}
+
+
+def noise_slice(inputs, noise_shape, layer_name):
+    """A slice of `inputs` with the shape `noise_shape` (None entries: the input's size), one
+    element per independent draw of a noise mask broadcast back over the input."""
+    shape = tuple(inputs.shape)
+    if len(noise_shape) != len(shape):
+        raise ValueError(f"Layer '{layer_name}' has noise_shape {noise_shape}, which does not match "
+                         f"the rank of its input shape {shape}")
+    sizes = []
+    for d, n in zip(shape, noise_shape):
+        if n is None or n == d:
+            sizes.append(-1)
+        elif n == 1:
+            sizes.append(1)
+        else:
+            raise ValueError(f"Layer '{layer_name}' has noise_shape {noise_shape}, which does not "
+                             f"broadcast to its input shape {shape} (each entry must be 1 or the input's size)")
+    return ops.slice(inputs, [0] * len(shape), sizes)
