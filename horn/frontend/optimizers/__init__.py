@@ -1,9 +1,17 @@
-"""Optimizers by object or by name ('sgd', 'rmsprop', 'adam', 'adamw', 'adagrad', 'adadelta')."""
+"""Optimizers by object or by name ('sgd', 'rmsprop', 'adam', 'adamw', 'adagrad', 'adadelta', 'adamax',
+'nadam', 'ftrl', 'lion'), and learning-rate schedules (`schedules`)."""
+
+import sys
 
 from ..registry import Registry
+from . import schedules
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .ftrl import Ftrl
+from .lion import Lion
+from .nadam import Nadam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -14,6 +22,12 @@ for _cls, _names in ((SGD, ("SGD", "sgd")), (RMSprop, ("RMSprop", "rmsprop")), (
     _registry.register(*_names)(_cls)
 _registry.register("Adadelta", "adadelta")(Adadelta)
 _registry.register("AdamW", "adamw")(AdamW)
+for _cls in (Adamax, Nadam, Ftrl, Lion):
+    _registry.register(_cls.__name__, _cls.__name__.lower())(_cls)
+
+# `horn.optimizers` is a module re-exporting this package, so `from horn.optimizers.schedules
+# import ...` needs the submodule under that name too (`keras.optimizers.schedules`).
+sys.modules.setdefault(f"{__name__.split('.')[0]}.optimizers.schedules", schedules)
 
 
 def get(identifier):
@@ -32,4 +46,5 @@ def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "serialize"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion", "Nadam", "Optimizer", "RMSprop",
+           "get", "schedules", "serialize"]

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...compiler.opdefs.gather import row_totals, scattered_rows
 from .. import ops
+from . import schedules
 from .saved_state import optimizer_variables
 
 
@@ -66,6 +67,7 @@ class Optimizer:
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self._state = None  # set while a model trains: reads iterations and slots from the device
         self._restored = None  # a loaded model's saved step count and slots, until training starts
+        self._iteration_offset = None  # (state, its step count less the caller's) for schedules
 
     # -- host side ------------------------------------------------------------------------
     @property
@@ -91,8 +93,18 @@ class Optimizer:
         self.learning_rate = value
 
     def current_learning_rate(self, iterations):
+        """The learning rate for the next step. A schedule gets the optimizer's step count, as in
+        Keras; `iterations` is the caller's count of steps run on the current training state,
+        which starts from a restored or assigned count, so the offset is read from the device
+        once per state (and again after an assign), not every step."""
         lr = self.learning_rate
-        return float(lr(iterations)) if callable(lr) else float(lr)
+        if not callable(lr):
+            return float(lr)
+        if self._state is not None:
+            if self._iteration_offset is None or self._iteration_offset[0] is not self._state:
+                self._iteration_offset = (self._state, self.iterations - iterations)
+            iterations += self._iteration_offset[1]
+        return float(lr(iterations))
 
     def slot_initial_values(self, var):
         """The initial value of each slot for parameter var (numpy arrays)."""
@@ -115,7 +127,11 @@ class Optimizer:
 
     def get_config(self):
         lr = self.learning_rate
-        return {"name": self.name, "learning_rate": lr if not callable(lr) else getattr(lr, "get_config", lambda: lr)(),
+        if isinstance(lr, schedules.LearningRateSchedule):  # Keras 3 writes the schedule serialized
+            lr = schedules.serialize(lr)
+        elif callable(lr):
+            lr = getattr(lr, "get_config", lambda: lr)()
+        return {"name": self.name, "learning_rate": lr,
                 "decay": self.decay, "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
                 "ema_momentum": self.ema_momentum, "ema_overwrite_frequency": self.ema_overwrite_frequency}
@@ -142,6 +158,8 @@ class Optimizer:
         if "lr" in config and "learning_rate" not in config:
             config["learning_rate"] = config.pop("lr")
         config.pop("lr", None)
+        if isinstance(config.get("learning_rate"), dict):  # a serialized schedule
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
         for unused in ("is_legacy_optimizer", "jit_compile", "loss_scale_factor", "gradient_accumulation_steps",
                        "epsilon_legacy"):
             config.pop(unused, None)

@@ -71,6 +71,7 @@ def optimizer_variables(optimizer):
 
 def _set_iterations(optimizer, value):
     state = optimizer._state
+    optimizer._iteration_offset = None  # a schedule re-reads the step count
     if state is None:
         optimizer._restored = dict(optimizer._restored or {}, iteration=int(value))
     else:
