@@ -1,4 +1,17 @@
-"""Metrics: per-sample functions averaged over all samples seen (as Keras's Mean metrics do)."""
+"""Metrics with Keras's names and numerics.
+
+Every metric is a ratio of two sums taken over all the samples seen (an epoch, in fit):
+
+    result = finalize(sum(values * weights) / sum(weights))      (0 when sum(weights) is 0)
+
+`Metric.statistics(y_true, y_pred)` gives one batch's (values, weights). A mean metric gives
+per-sample values and weights None: every sample counts once, so the result is the mean over
+all samples (not the mean of batch means). Precision gives y_true with the predicted positives
+as weights (true positives / predicted positives); RootMeanSquaredError's finalize is the square
+root of the mean squared error. The compiled training and evaluation programs accumulate both
+sums on the device (frontend/programs.py); on numpy arrays a metric does the same statefully:
+update_state(), result(), reset_state().
+"""
 
 import numpy as np
 
@@ -9,6 +22,30 @@ from .registry import Registry
 _registry = Registry("metric")
 
 
+def _match_ranks(y_true, y_pred):
+    """As Keras does: when the ranks differ by one and the longer one ends in a 1-axis, a rank-1
+    array gains that axis; otherwise the 1-axis is squeezed away."""
+    rt, rp = len(y_true.shape), len(y_pred.shape)
+    if rt == rp + 1 and y_true.shape[-1] == 1:
+        return (y_true, ops.expand_dims(y_pred, -1)) if rp == 1 else (ops.squeeze(y_true, axis=-1), y_pred)
+    if rp == rt + 1 and y_pred.shape[-1] == 1:
+        return (ops.expand_dims(y_true, -1), y_pred) if rt == 1 else (y_true, ops.squeeze(y_pred, axis=-1))
+    return y_true, y_pred
+
+
+def _arrays(y_true, y_pred):
+    """Python lists become numpy arrays (predictions float32), as Keras's functions accept them."""
+    return losses_module._as_array(y_true), losses_module._as_array(y_pred, np.float32)
+
+
+def _check_k(owner, k):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"{owner} expects k to be a positive integer (how many of the highest scores "
+                         f"count as a hit), but got k={k!r}")
+    return int(k)
+
+
+# -- per-sample functions ------------------------------------------------------------------------
 @_registry.register("binary_accuracy")
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     y_pred = ops.cast(ops.greater(y_pred, threshold), y_pred.dtype)
@@ -29,28 +66,105 @@ def sparse_categorical_accuracy(y_true, y_pred):
     return ops.cast(hit, y_pred.dtype)
 
 
+def accuracy(y_true, y_pred):
+    """1.0 where y_true == y_pred exactly, else 0.0 (elementwise; Keras's `Accuracy`)."""
+    y_true, y_pred = _arrays(y_true, y_pred)
+    y_true, y_pred = _match_ranks(ops.cast(y_true, y_pred.dtype), y_pred)
+    return ops.cast(ops.equal(y_true, y_pred), y_pred.dtype)
+
+
+def _in_top_k(labels, y_pred, k):
+    """1.0 where the score of class `labels` is among the k highest of y_pred's last axis.
+    A class ties into the top k: its rank is 1 + the number of strictly higher scores."""
+    hot = ops.one_hot(labels, y_pred.shape[-1], dtype=y_pred.dtype.name)
+    zero = np.zeros((), y_pred.dtype)
+    at_label = ops.sum(ops.where(ops.greater(hot, 0.5), y_pred, zero), axis=-1, keepdims=True)
+    higher = ops.sum(ops.cast(ops.greater(y_pred, at_label), y_pred.dtype), axis=-1)
+    return ops.cast(ops.less(higher, float(k)), y_pred.dtype)
+
+
+@_registry.register("top_k_categorical_accuracy")
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the class one-hot y_true marks (its argmax) is among the k highest scores of
+    y_pred. Shapes (N, ..., C) -> (N, ...). Example: `top_k_categorical_accuracy([[0, 0, 1]],
+    [[0.5, 0.3, 0.2]], k=2)` -> [0.]."""
+    k = _check_k("top_k_categorical_accuracy", k)
+    y_true, y_pred = _arrays(y_true, y_pred)
+    return _in_top_k(ops.argmax(y_true, axis=-1), y_pred, k)
+
+
+@_registry.register("sparse_top_k_categorical_accuracy")
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """top_k_categorical_accuracy for integer labels of shape (N, ...) or (N, ..., 1). With
+    from_sorted_ids, y_pred holds class ids sorted from the best down and a hit is the label
+    among its first k columns."""
+    k = _check_k("sparse_top_k_categorical_accuracy", k)
+    y_true, y_pred = _arrays(y_true, y_pred)
+    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
+        y_true = ops.squeeze(y_true, axis=-1)
+    if from_sorted_ids:
+        rank = len(y_pred.shape)
+        first_k = ops.slice(y_pred, [0] * rank, [-1] * (rank - 1) + [min(k, y_pred.shape[-1])])
+        hit = ops.equal(first_k, ops.expand_dims(ops.cast(y_true, y_pred.dtype), -1))
+        return ops.max(ops.cast(hit, y_pred.dtype), axis=-1)
+    return _in_top_k(y_true, y_pred, k)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """The cosine of the angle between y_true and y_pred along axis, in [-1, 1] (1 is the best;
+    the loss of the same name is its negative). Shapes (N, ..., d) -> (N, ...)."""
+    return losses_module._cosine(y_true, y_pred, axis)
+
+
+# -- metric objects ------------------------------------------------------------------------------
 class Metric:
-    """A metric object: `fn(y_true, y_pred)` gives per-sample values; horn averages them.
+    """A metric object: `fn(y_true, y_pred, **kwargs)` gives per-sample values; horn averages them
+    over all samples. Subclasses with other statistics override `statistics` and `finalize`.
 
     On numpy data it also works statefully, as in Keras: update_state(), result(), reset_state().
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         self.fn, self.kwargs = fn, kwargs
-        self.name = name or fn.__name__
+        self.name = name or getattr(fn, "__name__", type(self).__name__.lower())
+        self.dtype = dtype or "float32"
         self.reset_state()
 
     def __call__(self, y_true, y_pred):
+        if self.fn is None:
+            raise TypeError(f"Metric '{self.name}' ({type(self).__name__}) has no per-sample values: use "
+                            "update_state() and result()")
         return self.fn(y_true, y_pred, **self.kwargs)
 
+    def statistics(self, y_true, y_pred):
+        """(values, weights) of one batch; weights None means one per sample (a mean metric)."""
+        return self(y_true, y_pred), None
+
+    def finalize(self, ratio):
+        """The result from sum(values * weights) / sum(weights)."""
+        return ratio
+
     def update_state(self, y_true, y_pred, sample_weight=None):
-        values = np.asarray(self(np.asarray(y_true, np.float32), np.asarray(y_pred, np.float32)))
-        w = np.ones_like(values) if sample_weight is None else np.broadcast_to(sample_weight, values.shape)
-        self._total += float((values * w).sum())
-        self._count += float(w.sum())
+        values, weights = self.statistics(np.asarray(y_true, np.float32), np.asarray(y_pred, np.float32))
+        self._accumulate(values, weights, sample_weight)
+
+    def _accumulate(self, values, weights, sample_weight):
+        values = np.asarray(values, np.float64)
+        if weights is None:
+            # Each sample counts once whatever its number of entries: sums over the entries are
+            # divided by the entries per sample (Keras's mean over all but the batch axis).
+            per_sample = float(np.prod(values.shape[1:])) if values.ndim else 1.0
+            w = np.ones_like(values) if sample_weight is None else _weight_like(sample_weight, values.shape)
+        else:
+            per_sample = 1.0
+            w = np.asarray(weights, np.float64)
+            if sample_weight is not None:
+                w = w * _weight_like(sample_weight, w.shape)
+        self._total += float((values * w).sum()) / per_sample
+        self._count += float(w.sum()) / per_sample
 
     def result(self):
-        return np.float32(self._total / self._count) if self._count else np.float32(0.0)
+        return np.float32(self.finalize(self._total / self._count if self._count else 0.0))
 
     def reset_state(self):
         self._total, self._count = 0.0, 0.0
@@ -58,37 +172,316 @@ class Metric:
     reset_states = reset_state
 
     def get_config(self):
-        return {"name": self.name, **self.kwargs}
+        return {"name": self.name, "dtype": self.dtype, **self.kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
-def _metric_class(cls_name, fn, default_name):
-    def __init__(self, name=default_name, dtype=None, **kwargs):
-        Metric.__init__(self, fn, name=name, **kwargs)
+def _weight_like(sample_weight, shape):
+    """Sample weights (N,), (N, 1), ... or a scalar, broadcast to an array of `shape` (N, ...)."""
+    w = np.asarray(sample_weight, np.float64)
+    while w.ndim > len(shape) and w.shape[-1] == 1:
+        w = w[..., 0]
+    while w.ndim and w.ndim < len(shape):
+        w = w[..., None]
+    try:
+        return np.broadcast_to(w, shape)
+    except ValueError:
+        raise ValueError(f"sample_weight of shape {np.shape(sample_weight)} does not fit values of shape "
+                         f"{tuple(shape)}: give one weight per sample") from None
 
-    cls = type(cls_name, (Metric,), {"__init__": __init__, "__doc__": f"Mean of {fn.__name__}."})
+
+class MeanMetricWrapper(Metric):
+    """The mean over all samples of a per-sample function `fn(y_true, y_pred, **kwargs)`.
+
+    Example: `MeanMetricWrapper(keras.losses.huber, name="huber", delta=0.5)`.
+    """
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(fn, name=name, dtype=dtype, **kwargs)
+
+
+def _metric_class(cls_name, fn, default_name, doc=None):
+    def __init__(self, name=default_name, dtype=None):
+        Metric.__init__(self, fn, name=name, dtype=dtype)
+
+    cls = type(cls_name, (Metric,), {"__init__": __init__, "__doc__": doc or f"Mean of {fn.__name__}."})
     _registry.register(cls_name)(cls)
     return cls
 
 
-BinaryAccuracy = _metric_class("BinaryAccuracy", binary_accuracy, "binary_accuracy")
+def _with_args(cls, snake=None):
+    """Register a metric class by its name (and its Keras 3 snake-case name)."""
+    _registry.register(cls.__name__, *([snake] if snake else []))(cls)
+    return cls
+
+
+class BinaryAccuracy(Metric):
+    """Mean of binary_accuracy: y_pred > threshold compared with y_true."""
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+
+_registry.register("BinaryAccuracy")(BinaryAccuracy)
 CategoricalAccuracy = _metric_class("CategoricalAccuracy", categorical_accuracy, "categorical_accuracy")
 SparseCategoricalAccuracy = _metric_class("SparseCategoricalAccuracy", sparse_categorical_accuracy,
                                           "sparse_categorical_accuracy")
+Accuracy = _metric_class("Accuracy", accuracy, "accuracy", "How often y_pred equals y_true exactly.")
 MeanSquaredError = _metric_class("MeanSquaredError", losses_module.mean_squared_error, "mean_squared_error")
 MeanAbsoluteError = _metric_class("MeanAbsoluteError", losses_module.mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _metric_class("MeanAbsolutePercentageError",
+                                            losses_module.mean_absolute_percentage_error,
+                                            "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _metric_class("MeanSquaredLogarithmicError",
+                                            losses_module.mean_squared_logarithmic_error,
+                                            "mean_squared_logarithmic_error")
+Hinge = _metric_class("Hinge", losses_module.hinge, "hinge")
+SquaredHinge = _metric_class("SquaredHinge", losses_module.squared_hinge, "squared_hinge")
+CategoricalHinge = _metric_class("CategoricalHinge", losses_module.categorical_hinge, "categorical_hinge")
+LogCoshError = _metric_class("LogCoshError", losses_module.log_cosh, "logcosh")
+Poisson = _metric_class("Poisson", losses_module.poisson, "poisson")
+KLDivergence = _metric_class("KLDivergence", losses_module.kl_divergence, "kl_divergence")
+_registry.register("log_cosh_error")(LogCoshError)
+
+
+@_with_args
+class TopKCategoricalAccuracy(Metric):
+    """How often the one-hot target's class is among the k highest predictions (k >= 1)."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype,
+                         k=_check_k("TopKCategoricalAccuracy", k))
+
+
+@_with_args
+class SparseTopKCategoricalAccuracy(Metric):
+    """How often the integer label is among the k highest predictions (k >= 1)."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
+        kwargs = {"from_sorted_ids": True} if from_sorted_ids else {}  # Keras's config has it only when set
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype,
+                         k=_check_k("SparseTopKCategoricalAccuracy", k), **kwargs)
+
+
+@_with_args
+class CosineSimilarity(Metric):
+    """Mean cosine similarity along `axis` (+cos: 1 is the best; the loss is its negative)."""
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"CosineSimilarity expects axis to be an int, but got axis={axis!r}")
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=int(axis))
+
+
+_registry.register("cosine_similarity")(CosineSimilarity)  # as a metric the name means +cos
+
+
+@_with_args
+class BinaryCrossentropy(Metric):
+    """Mean binary cross-entropy (see `horn.losses.binary_crossentropy`)."""
+
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
+        super().__init__(losses_module.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+@_with_args
+class CategoricalCrossentropy(Metric):
+    """Mean categorical cross-entropy (see `horn.losses.categorical_crossentropy`)."""
+
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0,
+                 axis=-1):
+        super().__init__(losses_module.categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+@_with_args
+class SparseCategoricalCrossentropy(Metric):
+    """Mean sparse categorical cross-entropy (see `horn.losses.sparse_categorical_crossentropy`).
+    With ignore_class the ignored entries count as 0 in the mean, as Keras 3.15's metric has it
+    (its loss object, unlike the metric, averages over the other entries only)."""
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, ignore_class=None,
+                 axis=-1):
+        super().__init__(losses_module.sparse_categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+
+
+@_with_args
+class RootMeanSquaredError(Metric):
+    """sqrt(sum over samples of mean((y_pred - y_true)^2) / number of samples): the root of the
+    mean squared error over everything seen, not a mean of per-batch roots."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(losses_module.mean_squared_error, name=name, dtype=dtype)
+
+    def finalize(self, ratio):
+        return float(np.sqrt(ratio))
+
+
+_registry.register("root_mean_squared_error")(RootMeanSquaredError)
+
+
+# -- precision and recall ------------------------------------------------------------------------
+_NEG_INF = -1e10  # with top_k and no threshold, every prediction in the top k is a positive
+
+
+class _ConfusionRatio(Metric):
+    """A ratio of confusion counts at one threshold: a prediction is positive where
+    y_pred > threshold (and, with top_k, among the k highest of its row); a target is positive
+    where y_true != 0. With class_id only that class (last-axis entry) is counted."""
+
+    default_name = None
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        owner = type(self).__name__
+        if top_k is not None:
+            top_k = _check_k(owner, top_k)  # as `k`: the message says what it means
+        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer))
+                                     or class_id < 0):
+            raise ValueError(f"{owner} expects class_id to be None or a class index >= 0, but got "
+                             f"class_id={class_id!r}")
+        listed = thresholds if isinstance(thresholds, (list, tuple, np.ndarray)) else [thresholds]
+        if thresholds is not None and len(listed) != 1:
+            raise NotImplementedError(f"{owner}(thresholds={thresholds!r}): horn computes one threshold per "
+                                      f"metric; make one {owner} per threshold")
+        threshold = listed[0]
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(
+                threshold, (int, float, np.integer, np.floating)) or not 0.0 <= threshold <= 1.0):
+            raise ValueError(f"{owner} expects thresholds to be a number in [0, 1] (or a list of one), but got "
+                             f"thresholds={thresholds!r}")
+        self.thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        self.threshold = float(threshold) if threshold is not None else (0.5 if top_k is None else _NEG_INF)
+        super().__init__(None, name=name or self.default_name, dtype=dtype)
+
+    def _positives(self, y_true, y_pred):
+        """(target positives, predicted positives) as float arrays of y_pred's shape."""
+        y_pred = ops.cast(y_pred, "float32") if y_pred.dtype != np.float32 else y_pred
+        y_true, y_pred = _match_ranks(ops.cast(y_true, y_pred.dtype), y_pred)
+        predicted = ops.greater(y_pred, self.threshold)
+        if self.top_k is not None:
+            predicted = ops.logical_and(predicted, _top_k_mask(y_pred, self.top_k))
+        actual = ops.not_equal(y_true, np.zeros((), y_pred.dtype))
+        if self.class_id is not None:
+            classes = y_pred.shape[-1] if len(y_pred.shape) > 1 else None
+            if classes is None or self.class_id >= classes:
+                raise ValueError(f"{type(self).__name__}(class_id={self.class_id}) needs predictions with more "
+                                 f"than {self.class_id} classes on the last axis, got shape {tuple(y_pred.shape)}")
+            at = np.array([self.class_id], np.int64)
+            predicted, actual = ops.take(predicted, at, axis=-1), ops.take(actual, at, axis=-1)
+        return ops.cast(actual, y_pred.dtype), ops.cast(predicted, y_pred.dtype)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "thresholds": self.thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
+
+
+def _top_k_mask(x, k):
+    """True for the k highest entries of each row of x's last axis; equal scores go to the lower
+    index first, so exactly min(k, C) entries are kept (as a sort-based top_k keeps them)."""
+    c = x.shape[-1]
+    if k >= c:
+        return ops.greater_equal(x, x)  # all True (NaN aside)
+    mine, other = ops.expand_dims(x, -1), ops.expand_dims(x, -2)  # [..., i, 1], [..., 1, j]
+    earlier = np.tril(np.ones((c, c), bool), -1)  # j < i
+    ahead = ops.logical_or(ops.greater(other, mine), ops.logical_and(ops.equal(other, mine), earlier))
+    rank = ops.sum(ops.cast(ahead, x.dtype), axis=-1)  # how many entries come before entry i
+    return ops.less(rank, float(k))
+
+
+@_with_args
+class Precision(_ConfusionRatio):
+    """true positives / predicted positives = sum(y_true_positive * predicted) / sum(predicted),
+    over all samples seen (0 when nothing was predicted positive).
+
+    Args:
+        thresholds: y_pred > thresholds is a positive prediction (0.5 by default; one value).
+        top_k: only the k highest predictions of a row can be positive.
+        class_id: count only this class (an index into the last axis).
+
+    Example: `Precision()` in `compile(metrics=[...])` logs 'precision'.
+    """
+
+    default_name = "precision"
+
+    def statistics(self, y_true, y_pred):
+        actual, predicted = self._positives(y_true, y_pred)
+        return actual, predicted
+
+
+@_with_args
+class Recall(_ConfusionRatio):
+    """true positives / actual positives = sum(predicted * y_true_positive) / sum(y_true_positive),
+    over all samples seen (0 when there were no positive targets). Arguments as for Precision."""
+
+    default_name = "recall"
+
+    def statistics(self, y_true, y_pred):
+        actual, predicted = self._positives(y_true, y_pred)
+        return predicted, actual
+
+
+# -- Mean and Sum of given values ----------------------------------------------------------------
+class Mean(Metric):
+    """The (sample-weighted) mean of the values given to update_state(values, sample_weight).
+
+    Example: `m = Mean(); m.update_state([1, 3, 5, 7]); m.result()` -> 4.0.
+    """
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(None, name=name, dtype=dtype)
+
+    def statistics(self, y_true, y_pred):
+        raise TypeError(f"{type(self).__name__} '{self.name}' takes values, not (y_true, y_pred): for a "
+                        "function of (y_true, y_pred) in compile() use MeanMetricWrapper(fn)")
+
+    def update_state(self, values, sample_weight=None):
+        self._accumulate(np.asarray(values, np.float32), None, sample_weight)
+
+
+class Sum(Mean):
+    """The (sample-weighted) sum of the values given to update_state(values, sample_weight)."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, values, sample_weight=None):
+        values = np.asarray(values, np.float64)
+        if sample_weight is not None:
+            values = values * _weight_like(sample_weight, values.shape)
+        self._total += float(values.sum())
+
+    def result(self):
+        return np.float32(self._total)
+
+
+_registry.register("precision")(Precision)
+_registry.register("recall")(Recall)
+_registry.register("Mean", "mean")(Mean)
+_registry.register("Sum", "sum")(Sum)
+_registry.register("MeanMetricWrapper")(MeanMetricWrapper)
 
 _BINARY_LOSSES = {"binary_crossentropy", "BinaryCrossentropy"}
 _SPARSE_LOSSES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
 
 
 def get(identifier, loss=None, output_shape=None):
-    """A Metric from a name, function or Metric. 'accuracy'/'acc' resolve as Keras does: binary
-    for binary_crossentropy or a single output unit, sparse for sparse_categorical_crossentropy,
-    categorical otherwise. The metric keeps the name the user gave."""
+    """A Metric from a name, function, Metric, Metric class or {class_name, config} dict.
+    'accuracy'/'acc' resolve as Keras does: binary for binary_crossentropy or a single output
+    unit, sparse for sparse_categorical_crossentropy, categorical otherwise. A metric named by a
+    lower-case string keeps that string as its name (Keras 3's log key)."""
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
+    if isinstance(identifier, dict):
+        if "class_name" not in identifier:
+            raise ValueError(f"A metric config needs a 'class_name', got {identifier!r}")
+        cls = _registry.lookup(identifier["class_name"].split(">")[-1])
+        return cls.from_config(dict(identifier.get("config") or {}))
     if isinstance(identifier, str):
         if identifier in ("accuracy", "acc"):
             loss_name = _loss_name(loss)
@@ -111,7 +504,11 @@ def get(identifier, loss=None, output_shape=None):
                 both.lookup(identifier)
         if isinstance(found, type):
             obj = found()
-            return obj if isinstance(obj, Metric) else Metric(obj.call, name=identifier)
+            if not isinstance(obj, Metric):
+                return Metric(obj.call, name=identifier)
+            if identifier[0].islower():
+                obj.name = identifier
+            return obj
         return Metric(found, name=identifier)
     if isinstance(identifier, losses_module.Loss):
         return Metric(identifier.call, name=identifier.name)

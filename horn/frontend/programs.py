@@ -117,6 +117,34 @@ def _predict_trace(model, specs, carry_states, bound):
     return graph, {id(var): var for var, _ in trace.updates.values()}
 
 
+class LogPlan:
+    """A program's logs and how each is read from its accumulated sums.
+
+    Each log k accumulates two sums, sums[2k] (values times weights) and sums[2k + 1] (the
+    weights), over every batch; its value is finalize_k(sums[2k] / sums[2k + 1]), 0 where nothing
+    was counted (as Keras's divide_no_nan). A mean over samples has the batch size as weight;
+    Precision has the predicted positives; RootMeanSquaredError's finalize is sqrt."""
+
+    def __init__(self, names, finalizers):
+        self.names, self.finalizers = list(names), list(finalizers)
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self):
+        return len(self.names)
+
+    def read(self, sums):
+        """{name: value} from the accumulated sums."""
+        sums = np.asarray(sums, np.float64)
+        return {name: float(fin(sums[2 * k] / sums[2 * k + 1] if sums[2 * k + 1] else 0.0))
+                for k, (name, fin) in enumerate(zip(self.names, self.finalizers))}
+
+
+def _plan(logs):
+    return LogPlan(["loss"] + [name for name, *_ in logs], [float] + [fin for *_, fin in logs])
+
+
 class StepSpec:
     """What a training or evaluation graph computes and in which order its outputs come."""
 
@@ -126,7 +154,8 @@ class StepSpec:
 
 
 def _loss_and_metrics(model, preds, ys, sws):
-    """Total loss (scalar) and [(name, per-sample values or batch scalar)] for the logs."""
+    """Total loss (scalar) and, for the logs, [(name, values, weights, finalize)]: per-sample
+    values (or a batch scalar) with weights None, or values and weights of the same shape."""
     compiled = model._compiled
     total, logs = None, []
     multi = len(preds) > 1
@@ -140,16 +169,28 @@ def _loss_and_metrics(model, preds, ys, sws):
             sw = ops.divide(mask, ops.mean(mask)) if sw is None else ops.multiply(sw, mask)
         value = loss_obj(y, pred, sample_weight=sw)
         if multi:
-            logs.append((f"{model.output_names[i]}_loss", value))
+            logs.append((f"{model.output_names[i]}_loss", value, None, float))
         term = value if weight == 1.0 else ops.multiply(value, float(weight))
         total = term if total is None else ops.add(total, term)
     if total is None:
         raise ValueError(f"Model '{model.name}' has no loss to train on: compile() it with loss=...")
-    for i, (pred, y) in enumerate(zip(preds, ys)):
-        for metric in compiled.metrics[i]:
-            name = f"{model.output_names[i]}_{metric.name}" if multi else metric.name
-            logs.append((name, metric(y, pred)))
+    for name, i, metric, weighted in compiled.logged_metrics(model):
+        values, weights = metric.statistics(ys[i], preds[i])
+        if weighted and sws[i] is not None:
+            weights = _times_sample_weight(values if weights is None else weights, sws[i], weights is None)
+        logs.append((name, values, weights, metric.finalize))
     return total, logs
+
+
+def _times_sample_weight(like, sample_weight, ones):
+    """A weighted metric's weights: its own (or one per value when `ones`) times the sample
+    weights, broadcast over a sample's trailing axes (a sequence's timesteps)."""
+    sw = ops.cast(sample_weight, like.dtype)
+    while len(sw.shape) > len(like.shape):
+        sw = ops.squeeze(sw, axis=-1)
+    while len(sw.shape) < len(like.shape):
+        sw = ops.expand_dims(sw, -1)
+    return ops.multiply(ops.ones_like(like), sw) if ones else ops.multiply(like, sw)
 
 
 def _regularization(trace, params):
@@ -165,18 +206,19 @@ def _regularization(trace, params):
     return total
 
 
-def _log_totals(total_loss, logs, totals_in, batch_like):
-    """totals += [loss * n, value_1 * n, ..., n]: sample-weighted running sums of the logs."""
+def _log_sums(total_loss, logs, batch_like):
+    """One batch's sums for the LogPlan, [loss * n, n, then per log: sum(values * weights),
+    sum(weights)], n the batch size. Without weights each sample weighs 1, and a sample's
+    several values (a sequence's) are averaged first."""
     per_sample = float(np.prod(batch_like.shape[1:]))
     n = ops.divide(ops.cast(ops.size(batch_like), "float32"), per_sample)
-    parts = [ops.multiply(total_loss, n)]
-    for _, v in logs:
-        if len(v.shape) == 0:
-            parts.append(ops.multiply(v, n))
+    parts = [ops.multiply(total_loss, n), n]
+    for _, v, w, _ in logs:
+        if w is not None:
+            parts += [ops.sum(ops.multiply(v, w)), ops.sum(w)]
         else:
-            parts.append(ops.multiply(ops.mean(v), n))
-    parts.append(n)
-    return ops.add(totals_in, ops.concatenate([ops.reshape(p, (1,)) for p in parts], axis=0))
+            parts += [ops.multiply(v if len(v.shape) == 0 else ops.mean(v), n), n]
+    return ops.concatenate([ops.reshape(ops.cast(p, "float32"), (1,)) for p in parts], axis=0)
 
 
 def _forward_and_loss(model, graph, xs, ys, sws, params, param_values, training):
@@ -203,7 +245,8 @@ def _batch_inputs(graph, model, x_specs, y_specs, sw_specs):
 
 
 def train_graph(model, x_specs, y_specs, state, sw_specs=None):
-    """One training step: returns (graph, metric names); outputs are the new state."""
+    """One training step: returns (graph, LogPlan); outputs are the new state (the log sums
+    among them: state.totals_index accumulates _log_sums)."""
     graph = Graph(f"{model.name}_train")
     xs, ys, sws = _batch_inputs(graph, model, x_specs, y_specs, sw_specs)
     lr = graph.input((), np.float32, "learning_rate")
@@ -228,20 +271,20 @@ def train_graph(model, x_specs, y_specs, state, sw_specs=None):
             if id(var) in trace.updates:
                 new_state[i] = trace.updates[id(var)][1]
         new_state[state.iterations_index] = ops.add(iterations, np.int64(1))
-        new_state[state.totals_index] = _log_totals(total, logs, state_in[state.totals_index], xs[0])
+        new_state[state.totals_index] = ops.add(state_in[state.totals_index], _log_sums(total, logs, xs[0]))
     graph.outputs = new_state
     graph.output_names = [f"{n}__next" for n in state.names]
-    return graph, ["loss"] + [n for n, _ in logs]
+    return graph, _plan(logs)
 
 
 def eval_graph(model, x_specs, y_specs, params, sw_specs=None):
-    """Loss and metrics of one batch, reading the parameters as inputs (the live device state)."""
+    """The log sums of one batch (see LogPlan), reading the parameters as inputs (the live device
+    state): returns (graph, LogPlan)."""
     graph = Graph(f"{model.name}_eval")
     xs, ys, sws = _batch_inputs(graph, model, x_specs, y_specs, sw_specs)
     p_in = [graph.input(v.shape, v.dtype, f"state_{i}") for i, v in enumerate(params)]
     trace, total, logs = _forward_and_loss(model, graph, xs, ys, sws, params, p_in, training=False)
     with trace.active():
-        values = [total] + [v if len(v.shape) == 0 else ops.mean(v) for _, v in logs]
-        out = ops.concatenate([ops.reshape(v, (1,)) for v in values], axis=0)
+        out = _log_sums(total, logs, xs[0])  # the host adds these up over the batches
     graph.outputs, graph.output_names = [out], ["metrics"]
-    return graph, ["loss"] + [n for n, _ in logs]
+    return graph, _plan(logs)

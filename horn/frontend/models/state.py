@@ -14,7 +14,7 @@ from ..variables import bump_generation
 
 
 class TrainingState:
-    def __init__(self, model, n_logs):
+    def __init__(self, model, n_totals):
         self.variables = model._weights_and_states()
         trainable = {id(v) for v in model.trainable_weights}
         self.is_trainable = [id(v) in trainable for v in self.variables]
@@ -34,7 +34,7 @@ class TrainingState:
         arrays.append(np.zeros((), np.int64))
         names.append("iterations")
         self.totals_index = len(arrays)
-        arrays.append(np.zeros(n_logs + 1, np.float32))
+        arrays.append(np.zeros(n_totals, np.float32))  # the logs' running sums (programs.LogPlan)
         names.append("log_totals")
         self.arrays, self.names = arrays, names
         take_restored(optimizer, self, arrays)

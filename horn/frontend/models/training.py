@@ -24,13 +24,19 @@ from .state import TrainingState
 class Compiled:
     """What compile() resolved, per output: loss objects, loss weights, metric objects."""
 
-    def __init__(self, model, loss, metrics, loss_weights):
-        names, shapes = model.output_names, [t.shape for t in model.outputs]
-        if isinstance(metrics, str) or callable(metrics):
-            metrics = [metrics]
+    def __init__(self, model, loss, metrics, loss_weights, weighted_metrics=None):
+        names = model.output_names
         self.losses = _per_output(loss, names, "loss", losses_module.get)
         weights = _per_output(loss_weights, names, "loss_weights", lambda w: w)
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
+        self.metrics = self._resolve_metrics(model, metrics)
+        self.weighted_metrics = self._resolve_metrics(model, weighted_metrics)
+
+    def _resolve_metrics(self, model, metrics):
+        """One list of Metric objects per output, from compile()'s metrics or weighted_metrics."""
+        names, shapes = model.output_names, [t.shape for t in model.outputs]
+        if isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
         if isinstance(metrics, dict):
             per = [metrics.get(n, []) for n in names]
         elif isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
@@ -38,17 +44,37 @@ class Compiled:
         else:
             per = [list(metrics or [])] * len(names)
         per = [[m] if not isinstance(m, (list, tuple)) else list(m) for m in per]
-        self.metrics = [[metrics_module.get(m, loss=self.losses[i], output_shape=shapes[i]) for m in ms]
-                        for i, ms in enumerate(per)]
+        return [[metrics_module.get(m, loss=self.losses[i], output_shape=shapes[i]) for m in ms]
+                for i, ms in enumerate(per)]
+
+    def logged_metrics(self, model):
+        """[(log name, output index, metric, weighted)] in Keras 3's order and naming: the metrics,
+        then the weighted metrics (which get sample and class weights); a name already taken gets
+        `_1`, `_2`..., a weighted metric's first the prefix `weighted_`."""
+        multi = len(model.outputs) > 1
+        taken, out = {}, []
+
+        def unique(name):
+            if name not in taken:
+                taken[name] = 1
+                return name
+            taken[name] += 1
+            return f"{name}_{taken[name] - 1}"
+
+        for weighted, per in ((False, self.metrics), (True, self.weighted_metrics)):
+            for i, (output, ms) in enumerate(zip(model.output_names, per)):
+                for m in ms:
+                    name = f"{output}_{m.name}" if multi else m.name
+                    if weighted and name in taken:
+                        name = f"{output}_weighted_{m.name}" if multi else f"weighted_{m.name}"
+                    out.append((unique(name), i, m, weighted))
+        return out
 
     def log_names(self, model):
-        multi = len(model.outputs) > 1
         names = ["loss"]
-        if multi:
+        if len(model.outputs) > 1:
             names += [f"{n}_loss" for n, loss in zip(model.output_names, self.losses) if loss is not None]
-        for n, ms in zip(model.output_names, self.metrics):
-            names += [f"{n}_{m.name}" if multi else m.name for m in ms]
-        return names
+        return names + [name for name, *_ in self.logged_metrics(model)]
 
 
 def _per_output(spec, names, what, resolve):
@@ -65,16 +91,15 @@ def _per_output(spec, names, what, resolve):
 
 
 class _Logs(Mapping):
-    """Logs read from the device totals only when someone looks at them."""
+    """Logs read from the device totals only when someone looks at them (programs.LogPlan says
+    how each comes out of the accumulated sums)."""
 
-    def __init__(self, state, names):
-        self._state, self._names, self._values = state, names, None
+    def __init__(self, state, plan):
+        self._state, self._names, self._plan, self._values = state, list(plan), plan, None
 
     def _load(self):
         if self._values is None:
-            totals = self._state.read_totals()
-            n = totals[-1] if totals[-1] else 1.0
-            self._values = {k: float(v / n) for k, v in zip(self._names, totals[:-1])}
+            self._values = self._plan.read(self._state.read_totals())
         return self._values
 
     def __getitem__(self, k):
@@ -101,7 +126,8 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True, **kwargs):
         """Configure training: optimizer (name or object), loss (name, function, Loss object, or one
-        per output as a list/dict), metrics (e.g. ['accuracy']) and loss_weights."""
+        per output as a list/dict), metrics (e.g. ['accuracy']), loss_weights, and weighted_metrics
+        (metrics that count each sample by its sample weight or class weight, as in Keras)."""
         kwargs.pop("sample_weight_mode", None)
         kwargs.pop("target_tensors", None)
         if kwargs:
@@ -111,7 +137,7 @@ class Trainer:
         for spec in (loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]):
             losses_module.get(spec)  # unknown names fail here, at compile time
         self.loss = loss
-        self._compile_args = (loss, metrics, loss_weights)
+        self._compile_args = (loss, metrics, loss_weights, weighted_metrics)
         self._compiled = None
         if self.built and self.outputs:
             self._resolve_compile()
@@ -175,7 +201,7 @@ class Trainer:
     def _training_state(self):
         compiled = self._resolve_compile()
         if self._state is None:
-            self._state = TrainingState(self, len(compiled.log_names(self)))
+            self._state = TrainingState(self, 2 * len(compiled.log_names(self)))  # two sums per log
         self._state.push_if_stale()
         return self._state
 
@@ -184,14 +210,14 @@ class Trainer:
         prog = self._train_programs.get(key)
         if prog is None:
             state = self._training_state()
-            graph, names = programs.train_graph(self, _specs(xs), _specs(ys), state, _sw_specs(sws, ys))
+            graph, plan = programs.train_graph(self, _specs(xs), _specs(ys), state, _sw_specs(sws, ys))
             state_outputs = list(graph.output_names)
             model, inplace = programs.compile_train_graph(graph, len(state.names))
             n_batch = len(xs) + len(ys) + sum(w is not None for w in sws)
             prog = BoundProgram(model.SerializeToString(), None, state.names,
                                 [i.name for i in graph.inputs[:n_batch]], ["learning_rate"],
                                 state_outputs=state_outputs, shared_state=state.sets, inplace=inplace)
-            prog.log_names = names
+            prog.log_plan = plan
             self._train_programs[key] = prog
         return prog
 
@@ -200,13 +226,13 @@ class Trainer:
         key = tuple((a.shape[1:], a.dtype.str) for a in xs + ys) + (_sw_key(sws, ys),)
         prog = self._eval_programs.get(key)
         if prog is None:
-            graph, names = programs.eval_graph(self, _specs(xs), _specs(ys), state.variables, _sw_specs(sws, ys))
+            graph, plan = programs.eval_graph(self, _specs(xs), _specs(ys), state.variables, _sw_specs(sws, ys))
             model = programs.compile_graph(graph)
             n_batch = len(xs) + len(ys) + sum(w is not None for w in sws)
             prog = BoundProgram(model.SerializeToString(), None, [f"state_{i}" for i in range(len(state.variables))],
                                 [i.name for i in graph.inputs[:n_batch]],
                                 host_outputs=["metrics"], shared_state=state.sets)
-            prog.log_names = names
+            prog.log_plan = plan
             self._eval_programs[key] = prog
         return prog
 
@@ -285,10 +311,10 @@ class Trainer:
                 program.set_scalar("learning_rate", self.optimizer.current_learning_rate(state.version))
                 program.run(batch, idx)
                 state.stepped()
-                cbs.on_train_batch_end(step, _Logs(state, program.log_names))
+                cbs.on_train_batch_end(step, _Logs(state, program.log_plan))
                 if self.stop_training:
                     break
-            logs = dict(_Logs(state, program.log_names))
+            logs = dict(_Logs(state, program.log_plan))
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -319,11 +345,11 @@ class Trainer:
             if callbacks:
                 callbacks.on_test_batch_begin(step)
             idx = np.arange(start, min(start + batch_size, n))
-            values = program.run(batch, idx)[0].astype(np.float64) * len(idx)
-            totals = values if totals is None else totals + values
+            sums = program.run(batch, idx)[0].astype(np.float64)  # this batch's sums (programs.LogPlan)
+            totals = sums if totals is None else totals + sums
             if callbacks:
                 callbacks.on_test_batch_end(step, None)
-        return {k: float(v / n) for k, v in zip(program.log_names, totals)}
+        return program.log_plan.read(totals)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False, **kwargs):
@@ -360,7 +386,7 @@ class Trainer:
         program.set_scalar("learning_rate", self.optimizer.current_learning_rate(state.version))
         program.run(xs + ys + [w for w in sws if w is not None])
         state.stepped()
-        return _format(dict(_Logs(state, program.log_names)), return_dict)
+        return _format(dict(_Logs(state, program.log_plan)), return_dict)
 
     # -- predict --------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):

@@ -139,7 +139,7 @@ def write_optimizer_weights(group, optimizer):
 def _training_config(model):
     from .. import losses, optimizers
 
-    loss, metrics, loss_weights = model._compile_args
+    loss, metrics, loss_weights, weighted_metrics = model._compile_args
 
     def ser_loss(spec):
         if isinstance(spec, str) or spec is None:
@@ -160,7 +160,7 @@ def _training_config(model):
         return getattr(m, "name", getattr(m, "__name__", str(m)))
 
     return {"loss": ser_loss(loss), "metrics": ser_metric(metrics), "loss_weights": loss_weights,
-            "optimizer_config": optimizers.serialize(model.optimizer)}
+            "weighted_metrics": ser_metric(weighted_metrics), "optimizer_config": optimizers.serialize(model.optimizer)}
 
 
 def load_model(filepath, custom_objects=None, compile=True):
@@ -217,7 +217,8 @@ def compile_from_training_config(model, training, custom_objects=None):
                       stacklevel=3)
         optimizer = "rmsprop"
     model.compile(optimizer=optimizer, loss=_loss_spec(training.get("loss"), custom_objects),
-                  metrics=training.get("metrics"), loss_weights=training.get("loss_weights"))
+                  metrics=training.get("metrics"), loss_weights=training.get("loss_weights"),
+                  weighted_metrics=training.get("weighted_metrics"))
 
 
 def _loss_spec(spec, custom_objects):

@@ -258,7 +258,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         opt = training.get("optimizer") or "rmsprop"
         training = {"optimizer_config": opt if isinstance(opt, dict) else {"class_name": opt, "config": {}},
                     "loss": training.get("loss"), "metrics": training.get("metrics"),
-                    "loss_weights": training.get("loss_weights")}
+                    "loss_weights": training.get("loss_weights"),
+                    "weighted_metrics": training.get("weighted_metrics")}
         compile_from_training_config(model, training, custom_objects)
         if saved_optimizer:
             restore(model.optimizer, saved_optimizer, model.trainable_weights, written_by_horn=written_by_horn,
@@ -275,7 +276,8 @@ def save_model(model, filepath):
 
         training = _training_config(model)
         config["compile_config"] = {"optimizer": training["optimizer_config"], "loss": training["loss"],
-                                    "metrics": training["metrics"], "loss_weights": training["loss_weights"]}
+                                    "metrics": training["metrics"], "loss_weights": training["loss_weights"],
+                                    "weighted_metrics": training["weighted_metrics"]}
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
         write_model_weights(f, model)
