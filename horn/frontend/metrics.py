@@ -136,6 +136,8 @@ class Metric:
                             "update_state() and result()")
         return self.fn(y_true, y_pred, **self.kwargs)
 
+    n_sums = 2  # the sums a program accumulates for it; a metric with more defines batch_sums/from_sums
+
     def statistics(self, y_true, y_pred):
         """(values, weights) of one batch; weights None means one per sample (a mean metric)."""
         return self(y_true, y_pred), None
@@ -463,6 +465,142 @@ _registry.register("recall")(Recall)
 _registry.register("Mean", "mean")(Mean)
 _registry.register("Sum", "sum")(Sum)
 _registry.register("MeanMetricWrapper")(MeanMetricWrapper)
+
+@_with_args
+class AUC(Metric):
+    """Area under the ROC or precision-recall curve, over all samples seen, from confusion counts
+    at `num_thresholds` thresholds (Keras's approximation): a prediction is positive at threshold
+    t where y_pred > t, a target where y_true != 0; every entry of y_true/y_pred is one binary
+    decision (multi_label=False).
+
+    Args:
+        num_thresholds: 200 by default: thresholds i / (num_thresholds - 1), with the first and
+            last moved just outside [0, 1] (-1e-7 and 1 + 1e-7).
+        curve: 'ROC' (true positive rate against false positive rate) or 'PR' (precision
+            against recall).
+        summation_method: 'interpolation' (trapezoids; for PR, Davis & Goadrich's
+            interpolation of precision), 'minoring' or 'majoring' (left/right Riemann sums).
+        thresholds: explicit thresholds in [0, 1] instead of num_thresholds.
+        from_logits: apply a sigmoid to y_pred first.
+
+    The training program sums, per batch, the true and false positives at every threshold and
+    the positive and negative targets (2 * num_thresholds + 2 numbers); the area is computed
+    from those sums when the logs are read.
+
+    Example: `compile(loss="binary_crossentropy", metrics=[keras.metrics.AUC()])` logs 'auc'.
+    """
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
+                 thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+        curve, method = str(curve).upper(), str(summation_method).lower()
+        if curve not in ("ROC", "PR"):
+            raise ValueError(f"AUC(curve=...) must be 'ROC' or 'PR', got {curve!r}")
+        if method not in ("interpolation", "minoring", "majoring"):
+            raise ValueError(f"AUC(summation_method=...) must be 'interpolation', 'minoring' or 'majoring', "
+                             f"got {summation_method!r}")
+        if multi_label or label_weights is not None:
+            raise NotImplementedError("AUC(multi_label=True or label_weights=...): horn computes one curve over "
+                                      "all labels; use multi_label=False")
+        if thresholds is not None:
+            inner = sorted(float(t) for t in np.ravel(thresholds))
+            if any(not 0.0 <= t <= 1.0 for t in inner):
+                raise ValueError(f"AUC(thresholds=...) must lie in [0, 1], got {thresholds!r}")
+            self.thresholds = inner
+        else:
+            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer)) \
+                    or num_thresholds <= 1:
+                raise ValueError(f"AUC(num_thresholds=...) must be an integer > 1, got {num_thresholds!r}")
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds = None
+        self._cuts = np.array([-1e-7] + inner + [1.0 + 1e-7], np.float32)
+        self.num_thresholds = len(self._cuts)
+        self.curve, self.summation_method, self.from_logits = curve, method, bool(from_logits)
+        self.n_sums = 2 * self.num_thresholds + 2
+        super().__init__(None, name=name or "auc", dtype=dtype)
+
+    def batch_sums(self, y_true, y_pred, sample_weight=None):
+        """[true positives per threshold, false positives per threshold, positives, negatives]."""
+        y_pred = ops.cast(y_pred, "float32") if y_pred.dtype != np.float32 else y_pred
+        if self.from_logits:
+            y_pred = ops.sigmoid(y_pred)
+        y_true, y_pred = _match_ranks(ops.cast(y_true, y_pred.dtype), y_pred)
+        positive = ops.cast(ops.not_equal(y_true, np.zeros((), np.float32)), "float32")
+        weight = ops.ones_like(y_pred) if sample_weight is None else \
+            ops.multiply(ops.ones_like(y_pred), _weight_tensor(sample_weight, y_pred))
+        pos = ops.reshape(ops.multiply(positive, weight), (1, -1))
+        neg = ops.reshape(ops.multiply(ops.subtract(1.0, positive), weight), (1, -1))
+        above = ops.cast(ops.greater(ops.reshape(y_pred, (-1, 1)), self._cuts), "float32")  # (entries, T)
+        counts = [ops.reshape(ops.matmul(pos, above), (-1,)), ops.reshape(ops.matmul(neg, above), (-1,)),
+                  ops.reshape(ops.sum(pos), (1,)), ops.reshape(ops.sum(neg), (1,))]
+        return ops.concatenate(counts, axis=0)
+
+    def from_sums(self, sums):
+        t = self.num_thresholds
+        sums = np.asarray(sums, np.float64)
+        tp, fp, positives, negatives = sums[:t], sums[t:2 * t], sums[2 * t], sums[2 * t + 1]
+        fn, tn = positives - tp, negatives - fp
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return float(_interpolated_pr_auc(tp, fp, fn))
+        recall = _ratio(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = _ratio(fp, fp + tn), recall
+        else:
+            x, y = recall, _ratio(tp, tp + fp)
+        if self.summation_method == "interpolation":
+            heights = (y[:-1] + y[1:]) / 2
+        else:
+            heights = (np.minimum if self.summation_method == "minoring" else np.maximum)(y[:-1], y[1:])
+        return float(np.sum((x[:-1] - x[1:]) * heights))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        sums = np.asarray(self.batch_sums(np.asarray(y_true, np.float32), np.asarray(y_pred, np.float32),
+                                          sample_weight), np.float64)
+        self._sums = sums if self._sums is None else self._sums + sums
+
+    def result(self):
+        return np.float32(0.0 if self._sums is None else self.from_sums(self._sums))
+
+    def reset_state(self):
+        self._sums = None
+
+    reset_states = reset_state
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "num_thresholds": self.num_thresholds,
+                "curve": self.curve, "summation_method": self.summation_method, "thresholds": self.thresholds,
+                "multi_label": False, "label_weights": None, "from_logits": self.from_logits}
+
+
+_registry.register("auc")(AUC)
+
+
+def _ratio(a, b):
+    """a / b, 0 where b is 0 (Keras's divide_no_nan)."""
+    return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
+
+
+def _interpolated_pr_auc(tp, fp, fn):
+    """Davis & Goadrich's interpolated area under the precision-recall curve: between two
+    thresholds, true positives and predicted positives P vary linearly, so precision is
+    (intercept + slope * P) / P and its integral over P has a closed form with log(P_a / P_b)."""
+    p = tp + fp
+    dtp, dp = tp[:-1] - tp[1:], p[:-1] - p[1:]
+    slope = _ratio(dtp, np.maximum(dp, 0))
+    intercept = tp[1:] - slope * p[1:]
+    both = (p[:-1] > 0) & (p[1:] > 0)
+    p_ratio = np.where(both, _ratio(p[:-1], np.maximum(p[1:], 0)), 1.0)
+    return np.sum(_ratio(slope * (dtp + intercept * np.log(p_ratio)), np.maximum(tp[1:] + fn[1:], 0)))
+
+
+def _weight_tensor(sample_weight, like):
+    """Sample weights (N,), (N, 1)... shaped to broadcast over `like` (N, ...)."""
+    sw = ops.cast(sample_weight, "float32")
+    while len(sw.shape) > len(like.shape):
+        sw = ops.squeeze(sw, axis=-1)
+    while len(sw.shape) < len(like.shape):
+        sw = ops.expand_dims(sw, -1)
+    return sw
+
 
 _BINARY_LOSSES = {"binary_crossentropy", "BinaryCrossentropy"}
 _SPARSE_LOSSES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}

@@ -120,13 +120,14 @@ def _predict_trace(model, specs, carry_states, bound):
 class LogPlan:
     """A program's logs and how each is read from its accumulated sums.
 
-    Each log k accumulates two sums, sums[2k] (values times weights) and sums[2k + 1] (the
-    weights), over every batch; its value is finalize_k(sums[2k] / sums[2k + 1]), 0 where nothing
-    was counted (as Keras's divide_no_nan). A mean over samples has the batch size as weight;
-    Precision has the predicted positives; RootMeanSquaredError's finalize is sqrt."""
+    Most logs accumulate two sums over every batch, sum(values * weights) and sum(weights); their
+    value is finalize(ratio), 0 where nothing was counted (as Keras's divide_no_nan). A mean over
+    samples has the batch size as weight; Precision has the predicted positives;
+    RootMeanSquaredError's finalize is sqrt. A metric with its own `batch_sums` (AUC: confusion
+    counts at every threshold) accumulates those and reads its value with `from_sums`."""
 
-    def __init__(self, names, finalizers):
-        self.names, self.finalizers = list(names), list(finalizers)
+    def __init__(self, names, readers, sizes):
+        self.names, self.readers, self.sizes = list(names), list(readers), list(sizes)
 
     def __iter__(self):
         return iter(self.names)
@@ -136,13 +137,30 @@ class LogPlan:
 
     def read(self, sums):
         """{name: value} from the accumulated sums."""
-        sums = np.asarray(sums, np.float64)
-        return {name: float(fin(sums[2 * k] / sums[2 * k + 1] if sums[2 * k + 1] else 0.0))
-                for k, (name, fin) in enumerate(zip(self.names, self.finalizers))}
+        sums, out, at = np.asarray(sums, np.float64), {}, 0
+        for name, read, size in zip(self.names, self.readers, self.sizes):
+            out[name] = float(read(sums[at:at + size]))
+            at += size
+        return out
+
+
+def _ratio_reader(finalize):
+    return lambda s: finalize(s[0] / s[1] if s[1] else 0.0)
 
 
 def _plan(logs):
-    return LogPlan(["loss"] + [name for name, *_ in logs], [float] + [fin for *_, fin in logs])
+    readers, sizes = [_ratio_reader(float)], [2]
+    for _, v, w, fin in logs:
+        if w is _OWN_SUMS:
+            readers.append(fin)
+            sizes.append(int(v.shape[0]))
+        else:
+            readers.append(_ratio_reader(fin))
+            sizes.append(2)
+    return LogPlan(["loss"] + [name for name, *_ in logs], readers, sizes)
+
+
+_OWN_SUMS = object()  # marks a log whose metric gives its batch sums itself (see LogPlan)
 
 
 class StepSpec:
@@ -175,6 +193,10 @@ def _loss_and_metrics(model, preds, ys, sws):
     if total is None:
         raise ValueError(f"Model '{model.name}' has no loss to train on: compile() it with loss=...")
     for name, i, metric, weighted in compiled.logged_metrics(model):
+        if metric.n_sums != 2:
+            sums = metric.batch_sums(ys[i], preds[i], sws[i] if weighted else None)
+            logs.append((name, sums, _OWN_SUMS, metric.from_sums))
+            continue
         values, weights = metric.statistics(ys[i], preds[i])
         if weighted and sws[i] is not None:
             weights = _times_sample_weight(values if weights is None else weights, sws[i], weights is None)
@@ -214,11 +236,13 @@ def _log_sums(total_loss, logs, batch_like):
     n = ops.divide(ops.cast(ops.size(batch_like), "float32"), per_sample)
     parts = [ops.multiply(total_loss, n), n]
     for _, v, w, _ in logs:
-        if w is not None:
+        if w is _OWN_SUMS:
+            parts.append(v)
+        elif w is not None:
             parts += [ops.sum(ops.multiply(v, w)), ops.sum(w)]
         else:
             parts += [ops.multiply(v if len(v.shape) == 0 else ops.mean(v), n), n]
-    return ops.concatenate([ops.reshape(ops.cast(p, "float32"), (1,)) for p in parts], axis=0)
+    return ops.concatenate([ops.reshape(ops.cast(p, "float32"), (-1,)) for p in parts], axis=0)
 
 
 def _forward_and_loss(model, graph, xs, ys, sws, params, param_values, training):

@@ -70,6 +70,11 @@ class Compiled:
                     out.append((unique(name), i, m, weighted))
         return out
 
+    def n_sums(self, model):
+        """How many running sums the logs take (programs.LogPlan): two per loss, a metric's n_sums."""
+        losses = 1 + (sum(loss is not None for loss in self.losses) if len(model.outputs) > 1 else 0)
+        return 2 * losses + sum(m.n_sums for _, _, m, _ in self.logged_metrics(model))
+
     def log_names(self, model):
         names = ["loss"]
         if len(model.outputs) > 1:
@@ -201,7 +206,7 @@ class Trainer:
     def _training_state(self):
         compiled = self._resolve_compile()
         if self._state is None:
-            self._state = TrainingState(self, 2 * len(compiled.log_names(self)))  # two sums per log
+            self._state = TrainingState(self, compiled.n_sums(self))
         self._state.push_if_stale()
         return self._state
 

@@ -138,6 +138,7 @@ def write_optimizer_weights(group, optimizer):
 
 def _training_config(model):
     from .. import losses, optimizers
+    from .. import metrics as metrics_module
 
     loss, metrics, loss_weights, weighted_metrics = model._compile_args
 
@@ -157,6 +158,9 @@ def _training_config(model):
             return [ser_metric(x) for x in m]
         if isinstance(m, dict):
             return {k: ser_metric(v) for k, v in m.items()}
+        if isinstance(m, metrics_module.Metric) and type(m) not in (metrics_module.Metric,
+                                                                   metrics_module.MeanMetricWrapper):
+            return {"class_name": type(m).__name__, "config": m.get_config()}  # its arguments and name
         return getattr(m, "name", getattr(m, "__name__", str(m)))
 
     return {"loss": ser_loss(loss), "metrics": ser_metric(metrics), "loss_weights": loss_weights,
