@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {"layers", "models", "optimizers", "losses", "metrics", "activations", "initializers",
                "regularizers", "constraints", "callbacks", "utils", "datasets", "backend", "config", "ops", "runtime",
-               "compiler", "frontend"}
+               "compiler", "frontend", "preprocessing"}
 _NAMES = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "layers",
           "InputSpec": "layers"}
 

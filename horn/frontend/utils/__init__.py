@@ -1,10 +1,11 @@
-"""Utilities: to_categorical, normalize, Progbar, custom-object scopes, set_random_seed."""
+"""Utilities: to_categorical, normalize, pad_sequences, Progbar, custom-object scopes, set_random_seed."""
 
 import numpy as np
 
 from ..initializers import set_random_seed  # noqa: F401  (keras.utils.set_random_seed)
 from ..registry import CustomObjectScope, custom_object_scope, get_custom_objects
 from .progbar import Progbar
+from .sequences import pad_sequences
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -39,5 +40,5 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis)
 
 
-__all__ = ["CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "normalize", "set_random_seed",
-           "to_categorical"]
+__all__ = ["CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "normalize", "pad_sequences",
+           "set_random_seed", "to_categorical"]
