@@ -8,7 +8,8 @@ one buffer). onnxruntime orders nodes as it likes, so this is safe only for upda
 shape: the next value is reached from the old one through a chain of nodes that each write
 position i from position i of the previous link (element-wise ops; ScatterND, which copies
 its data and replaces some rows), and every other node reading a link runs before the node
-that overwrites it, because it is one of that node's ancestors. Each link but the last is
+that overwrites it, because it is one of that node's ancestors (readers through a view of
+the buffer, a Reshape's output, count as readers). Each link but the last is
 then exposed as an extra graph output, bound onto the same buffer, so that onnxruntime
 writes it there instead of into its own memory.
 """
@@ -86,6 +87,25 @@ def _readers_run_first(graph, links, ancestors):
             return False
         if id(writer) not in ancestors:
             ancestors[id(writer)] = nx.ancestors(graph.nx, writer)
-        if any(r is not writer and r not in ancestors[id(writer)] for r in graph.consumers(old)):
+        if any(r is not writer and r not in ancestors[id(writer)] for r in _readers(graph, old)):
             return False
     return True
+
+
+# Ops whose output onnxruntime may hand out as a view of their input's buffer (its kernels
+# declare them aliases): whoever reads such an output reads the buffer itself.
+_VIEWS = frozenset({"Reshape", "Squeeze", "Unsqueeze", "Flatten", "Identity"})
+
+
+def _readers(graph, value):
+    """The nodes that read value's buffer: its consumers and, through views of it, theirs.
+    (A kernel reshaped for a MatMul and transposed for the input gradient: the Transpose reads
+    the state's buffer through the Reshape, and must run before the update overwrites it.)"""
+    found, todo = [], [value]
+    while todo:
+        v = todo.pop()
+        for r in graph.consumers(v):
+            found.append(r)
+            if r.op_type in _VIEWS and r.inputs[0] is v:
+                todo.extend(r.outputs)
+    return found

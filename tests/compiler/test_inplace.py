@@ -56,6 +56,28 @@ def test_a_reader_that_the_write_depends_on_is_fine():
     assert plans[0] is not None and len(plans[0]) == 1
 
 
+def test_a_reader_through_a_view_of_the_buffer_refuses_the_plan():
+    # s' = s - g(s) where g reads s through a Reshape, and a Transpose of the same Reshape feeds
+    # only another output: onnxruntime's Reshape may return a view of s's buffer, so the
+    # Transpose reads the buffer too and may run after the write (it is not its ancestor).
+    # (An embedding's gradient read a kernel updated in place this way: a wrong table step.)
+    def build(s):
+        view = op.Reshape(s, np.array([COLS, ROWS], np.int64))
+        grad = op.Reshape(op.Mul(view, np.float32(0.5)), np.array([ROWS, COLS], np.int64))
+        return [op.Sub(s, grad)], [op.Transpose(view, perm=[1, 0])]
+    plans, _, _ = _plan(build)
+    assert plans == [None]
+
+
+def test_a_view_read_only_on_the_way_to_the_write_is_fine():
+    def build(s):
+        view = op.Reshape(s, np.array([COLS, ROWS], np.int64))
+        grad = op.Reshape(op.Mul(view, np.float32(0.5)), np.array([ROWS, COLS], np.int64))
+        return [op.Sub(s, grad)], []
+    plans, _, _ = _plan(build)
+    assert plans[0] is not None and len(plans[0]) == 1
+
+
 def test_rows_gathered_before_the_decay_refuse_and_after_it_are_fine():
     idx = np.array([[1], [4]], np.int64)
 

@@ -131,3 +131,34 @@ def test_a_later_program_that_cannot_update_in_place_unshares_the_state():
     np.testing.assert_array_equal(sets.read(0), [9, 9, 9])
     b.run(one)
     np.testing.assert_array_equal(sets.read(0), [0, 0, 0])
+
+
+def test_a_kernel_read_through_a_reshape_is_not_overwritten_before_the_input_gradient():
+    """Embedding -> x @ reshape(kernel): the table's gradient reads the kernel through the
+    Reshape's view of its buffer; updating the kernel in place first gave a wrong table step."""
+    from horn import ops
+
+    class Projection(keras.layers.Layer):
+        def build(self, input_shape):
+            self.k = self.add_weight(name="k", shape=(8, 2, 4))
+
+        def call(self, x):
+            return ops.matmul(x, ops.reshape(self.k, (8, 8)))
+
+    x = np.array([[3, 1, 4, 1, 5, 0], [2, 7, 0, 0, 0, 0], [6, 6, 6, 2, 8, 9]], "int32")
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((3, 6, 8)).astype("float32")
+    inputs = keras.Input((6,), dtype="int32")
+    model = keras.Model(inputs, Projection()(keras.layers.Embedding(12, 8)(inputs)))
+    model.set_weights([(0.5 * rng.standard_normal(w.shape)).astype("float32") for w in model.weights])
+    table, kernel = (w.astype(np.float64) for w in model.get_weights())
+    flat = kernel.reshape(8, 8)
+    d_out = 2 * (table[x] @ flat - y) / y.size
+    d_table = np.zeros_like(table)
+    np.add.at(d_table, x, d_out @ flat.T)
+    d_kernel = np.einsum("bti,btj->ij", table[x], d_out).reshape(kernel.shape)
+    model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse")
+    model.train_on_batch(x, y)
+    new_table, new_kernel = model.get_weights()
+    np.testing.assert_allclose(table - new_table, d_table, atol=1e-6)
+    np.testing.assert_allclose(kernel - new_kernel, d_kernel, atol=1e-6)
