@@ -853,6 +853,20 @@ def _scan_eagerly(f, init, xs, length, reverse):
 _NOT_SYMBOLIC = {"convert_to_tensor", "is_traced", "shape", "conv_padding", "conv_transpose_padding", "scan",
                  "fused_lstm", "fused_gru", "fused_rnn", "dropout_mask", "recurrent_dropout_mask"}
 
+def arange(start, stop=None, step=1, dtype=None):
+    """np.arange(start, stop, step); a bound may be a traced scalar (a length read at run time,
+    `arange(take(dynamic_shape(x), 1, axis=0))`), which leaves the result's length unknown while
+    tracing. Index vectors carry no gradient (ONNX Range)."""
+    if stop is None:
+        start, stop = 0, start
+    if not any(is_traced(v) for v in (start, stop, step)):
+        return np.arange(start, stop, step, dtype=dtype)
+    dtype = np.dtype(dtype or "int64")
+    bounds = [cast(v, dtype) if is_traced(v) and v.dtype != dtype else v if is_traced(v) else np.asarray(v, dtype)
+              for v in (start, stop, step)]
+    return apply("Range", *bounds)
+
+
 
 def _on_symbolic(fn):
     @functools.wraps(fn)
@@ -871,3 +885,4 @@ for _name, _fn in list(globals().items()):
     if inspect.isfunction(_fn) and _fn.__module__ == __name__ and not _name.startswith("_") \
             and _name not in _NOT_SYMBOLIC:
         globals()[_name] = _on_symbolic(_fn)
+

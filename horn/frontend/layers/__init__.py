@@ -139,3 +139,7 @@ from .reshaping import Permute  # noqa: E402
 
 __all__ += ["ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Identity", "Permute",
             "Rescaling", "ThresholdedReLU", "UnitNormalization"]
+
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
+
+__all__ += ["AdditiveAttention", "Attention", "MultiHeadAttention"]

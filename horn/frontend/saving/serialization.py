@@ -7,6 +7,7 @@ arguments; anything a horn layer does not accept is an error that names the laye
 """
 
 import inspect
+import re
 
 from .. import layers as layers_module
 from ..registry import get_custom_objects
@@ -56,7 +57,30 @@ def _clean(cls, config):
     return config  # nested layers (wrappers, RNN cells) are rebuilt by their owner's from_config
 
 
+def _keras_op_layer(spec):
+    """Keras 3 records the ops it applies to symbolic tensors as layers of their own (module
+    keras.src.ops.*): among them the masks it computes while building a model (NotEqual of an
+    Embedding(mask_zero=True), LogicalOr of a merge), written as explicit mask= arguments. Each
+    becomes an OpLayer calling the horn op of the same name; None when horn has no such op."""
+    from .. import ops
+    from ..layers.op_layer import OpLayer
+
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", spec["class_name"]).lower()
+    function = getattr(ops, name, None)
+    module = spec.get("module")  # Keras 3's legacy HDF5 configs name no module
+    if module is not None and not str(module).startswith("keras.src.ops") or not callable(function):
+        return None
+    config = spec.get("config", {})
+    accepted = inspect.signature(function).parameters
+    bound = {k: v for k, v in config.items() if k in accepted and v is not None}
+    layer_name = config.get("name") or spec.get("name")
+    return OpLayer(lambda *args, **kwargs: function(*args, **{**bound, **kwargs}), name=layer_name)
+
+
 def deserialize_layer(spec, custom_objects=None):
+    op_layer = None if _layer_known(spec, custom_objects) else _keras_op_layer(spec)
+    if op_layer is not None:
+        return op_layer
     cls = layer_class(spec["class_name"], custom_objects)
     config = _clean(cls, spec.get("config", {}))
     if cls.__name__ in ("Sequential", "Model"):
@@ -68,6 +92,14 @@ def deserialize_layer(spec, custom_objects=None):
     except TypeError as e:
         raise TypeError(f"Could not rebuild layer '{config.get('name')}' ({spec['class_name']}) from its "
                         f"config: {e}") from None
+
+
+def _layer_known(spec, custom_objects):
+    try:
+        layer_class(spec["class_name"], custom_objects)
+        return True
+    except ValueError:
+        return False
 
 
 def serialize_layer(layer):
