@@ -49,7 +49,7 @@ op = Op()
 # Ops that act on each element on its own, broadcasting their inputs (ONNX semantics): what
 # transposes sink through, what a loop's hoisting moves out, what may overwrite an input.
 ELEMENTWISE = frozenset({
-    "Relu", "Sigmoid", "Tanh", "Identity", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal",
+    "Relu", "Sigmoid", "Tanh", "Identity", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos",
     "Erf", "Sign", "Floor", "Not", "Elu", "Selu", "LeakyRelu", "HardSigmoid", "Softplus", "Softsign",
     "Clip", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Where", "Equal", "Greater", "Less",
     "GreaterOrEqual", "LessOrEqual", "And", "Or",

@@ -50,6 +50,8 @@ def square(x): return apply("Mul", x, x)
 def sqrt(x): return apply("Sqrt", x)
 def exp(x): return apply("Exp", x)
 def log(x): return apply("Log", x)
+def sin(x): return apply("Sin", x)
+def cos(x): return apply("Cos", x)
 def abs(x): return apply("Abs", x)  # noqa: A001
 def absolute(x): return apply("Abs", x)
 def sign(x): return apply("Sign", x)

@@ -127,6 +127,8 @@ def _unary_cases():
         Case("Identity", "Identity", (u(3, 4),)),
         Case("Abs", "Abs", (away(3, 4),)),
         Case("Exp", "Exp", (u(3, 4),)),
+        Case("Sin", "Sin", (u(3, 4) * 6 - 3,)),
+        Case("Cos", "Cos", (u(3, 4) * 6 - 3,)),
         Case("Log", "Log", (pos(3, 4),)),
         Case("Sqrt", "Sqrt", (pos(3, 4),)),
         Case("Reciprocal", "Reciprocal", (away(3, 4, gap=0.5),)),

@@ -70,6 +70,8 @@ _unary("Exp", np.exp, lambda n, g: [op.Mul(g[0], n.out)])
 _unary("Log", np.log, lambda n, g: [op.Div(g[0], n.inputs[0])])
 _unary("Sqrt", np.sqrt, lambda n, g: [op.Div(op.Mul(g[0], 0.5), n.out)])
 _unary("Reciprocal", lambda x: 1 / x, lambda n, g: [op.Neg(op.Mul(g[0], op.Mul(n.out, n.out)))])
+_unary("Sin", np.sin, lambda n, g: [op.Mul(g[0], op.Cos(n.inputs[0]))])
+_unary("Cos", np.cos, lambda n, g: [op.Neg(op.Mul(g[0], op.Sin(n.inputs[0])))])
 _unary("Erf", np.vectorize(math.erf, otypes=[np.float64]), lambda n, g: [
     op.Mul(g[0], op.Mul(2 / math.sqrt(math.pi), op.Exp(op.Neg(op.Mul(n.inputs[0], n.inputs[0])))))])
 

@@ -86,7 +86,11 @@ class Optimizer:
 
     @property
     def lr(self):
-        return self.learning_rate
+        """Keras 2's name. A number that remembers its optimizer, so that Keras 2's
+        K.set_value(optimizer.lr, value) can change the learning rate through it."""
+        from ..backend import OptimizerLearningRate
+
+        return self.learning_rate if callable(self.learning_rate) else OptimizerLearningRate(self)
 
     @lr.setter
     def lr(self, value):
