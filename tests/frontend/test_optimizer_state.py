@@ -22,6 +22,10 @@ OPTIMIZERS = {
     "sgd_nesterov": lambda: keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
     "adagrad": lambda: keras.optimizers.Adagrad(0.1),
     "adadelta": lambda: keras.optimizers.Adadelta(1.0),
+    "adamax": lambda: keras.optimizers.Adamax(0.02),
+    "nadam": lambda: keras.optimizers.Nadam(0.01),
+    "ftrl": lambda: keras.optimizers.Ftrl(0.5, l2_regularization_strength=1e-4),
+    "lion": lambda: keras.optimizers.Lion(0.003, weight_decay=0.01),
 }
 
 

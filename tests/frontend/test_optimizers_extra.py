@@ -1,16 +1,15 @@
 """Adamax, Nadam, Ftrl and Lion: train_on_batch steps on a linear model against float64 numpy
 transcriptions of Keras 3's update rules and against values printed by real Keras 3.15.1,
-Nadam's closed-form momentum product, names, defaults, configs, errors, training, the saved
-optimizer state, and the row-sparse forms on an embedding table's gradient."""
+Nadam's closed-form momentum product, names, defaults, configs, errors and training. (Their
+saved state and row-sparse forms are tested with the other optimizers', in
+test_optimizer_state.py and test_row_sparse_updates.py.)"""
 
-import warnings
 
 import numpy as np
 import pytest
 
 import horn as keras
-from horn import ops
-from horn.compiler import Graph, gradients, op, optimize, to_onnx
+from horn.compiler import Graph, optimize, to_onnx
 from horn.runtime import Program
 
 # The problem of test_optimizers.py: loss = Keras mse of a Dense(2) on 5 samples of 3 features,
@@ -367,83 +366,3 @@ def test_variables_are_named_as_keras_names_them(name, slots):
 def _steps(model, start, stop):
     for i in range(start, stop):
         model.train_on_batch(TRAIN_X[i * 16:(i + 1) * 16], TRAIN_Y[i * 16:(i + 1) * 16])
-
-
-@pytest.mark.parametrize("suffix", [".h5", ".keras"])
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_training_resumes_exactly_after_save_and_load(tmp_path, suffix, name):
-    straight, resumed = _model(OPTIMIZERS[name]()), _model(OPTIMIZERS[name]())
-    resumed.set_weights(straight.get_weights())
-    _steps(straight, 0, 4)
-    _steps(resumed, 0, 2)
-    path = str(tmp_path / f"m{suffix}")
-    resumed.save(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        loaded = keras.models.load_model(path)
-    assert type(loaded.optimizer) is type(straight.optimizer)
-    config, want = loaded.optimizer.get_config(), straight.optimizer.get_config()
-    # the learning rate comes back from its float32 variable, as in Keras
-    assert config.pop("learning_rate") == pytest.approx(want.pop("learning_rate"), rel=1e-7) and config == want
-    assert loaded.optimizer.iterations == 2
-    _steps(loaded, 2, 4)
-    for got, want in zip(loaded.get_weights(), straight.get_weights()):
-        np.testing.assert_array_equal(got, want)
-    slots = [v.numpy() for v in loaded.optimizer.variables[2:]]
-    for got, want in zip(slots, [v.numpy() for v in straight.optimizer.variables[2:]]):
-        np.testing.assert_array_equal(got, want)
-    # a fresh optimizer from the same weights ends with other slots (Lion's sign steps may agree)
-    fresh = _model(OPTIMIZERS[name]())
-    fresh.set_weights(resumed.get_weights())
-    _steps(fresh, 2, 4)
-    assert max(np.abs(a - v.numpy()).max() for a, v in zip(slots, fresh.optimizer.variables[2:])) > 1e-5
-
-
-# -- row-sparse forms on an embedding table's gradient ----------------------------------------------
-VOCAB, DIM, LENGTH = 40, 6, 9
-
-
-def _table_step(optimizer):
-    """One step of loss = sum(Gather(W, ids) * upstream) as an ORT program: inputs (W, *slots, ids,
-    upstream, lr, iterations), outputs (W, *slots)."""
-    g = Graph("table_step")
-    w = g.input((VOCAB, DIM), np.float32, "w")
-    slots = [g.input((VOCAB, DIM), np.float32, name) for name in optimizer.slot_names]
-    ids = g.input((None, LENGTH), np.int32, "ids")
-    upstream = g.input((None, LENGTH, DIM), np.float32, "upstream")
-    lr = g.input((), np.float32, "lr")
-    iterations = g.input((), np.int64, "iterations")
-    with g.building():
-        loss = op.ReduceSum(op.Mul(op.Gather(w, ids, axis=0), upstream), keepdims=0)
-        (dw,) = gradients(g, loss, [w])
-        (new_w,), (new_slots,) = optimizer.apply([w], [dw], [slots], lr, iterations)
-    g.outputs, g.output_names = [new_w, *new_slots], ["w_next", *[f"{n}_next" for n in optimizer.slot_names]]
-    graph = optimize(g, verify=True)
-    dense_table_gradients = [n for n in graph.nodes() if n.op_type == "ScatterND" and n.attrs["reduction"] == "add"
-                             and n.out.shape == (VOCAB, DIM)]
-    return Program(to_onnx(graph).SerializeToString()), dense_table_gradients
-
-
-@pytest.mark.parametrize("make", [lambda: keras.optimizers.Adamax(0.01), lambda: keras.optimizers.Nadam(0.01),
-                                  lambda: keras.optimizers.Lion(0.01)], ids=["adamax", "nadam", "lion"])
-def test_row_sparse_form_matches_the_dense_form(make):
-    sparse, dense = make(), make()
-    sparse._sparse_rows_per_position = 0.0  # take the row-sparse form on this small table
-    update = dense.update  # an Identity hides the scatter from the dense one's row-sparse form
-    dense.update = lambda p, g, slots, lr, t: update(p, ops.identity(g), slots, lr, t)
-    sparse_program, scatters = _table_step(sparse)
-    assert not scatters, "the row-sparse form still builds the dense table gradient"
-    dense_program, scatters = _table_step(dense)
-    assert scatters
-    rng = np.random.default_rng(0)
-    w = rng.standard_normal((VOCAB, DIM)).astype(np.float32)
-    state = [np.abs(rng.standard_normal((VOCAB, DIM))).astype(np.float32) * 0.1 for _ in sparse.slot_names]
-    for t, batch in enumerate((5, 3, 7)):  # repeated ids, 32 of 40 rows untouched
-        ids = rng.integers(0, 8, (batch, LENGTH)).astype(np.int32)
-        upstream = rng.standard_normal((batch, LENGTH, DIM)).astype(np.float32)
-        feed = (w, *state, ids, upstream, np.array(0.01, np.float32), np.array(t, np.int64))
-        got, want = sparse_program(*feed), dense_program(*feed)
-        for name, a, b in zip(["w", *sparse.slot_names], got, want):
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=f"{name} after step {t + 1}")
-        assert np.abs(want[0] - w).max() > 1e-3
-        w, state = want[0], list(want[1:])  # the next step starts from the same state for both
