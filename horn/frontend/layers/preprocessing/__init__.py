@@ -1,5 +1,6 @@
-"""Preprocessing layers that compute with plain ops (Keras 3's keras.layers.Rescaling)."""
+"""Preprocessing layers that compute with plain ops (Keras 3's Rescaling, Normalization)."""
 
+from .normalization import Normalization
 from .rescaling import Rescaling
 
-__all__ = ["Rescaling"]
+__all__ = ["Normalization", "Rescaling"]
