@@ -132,12 +132,13 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool
 
 from .activations import ThresholdedReLU  # noqa: E402
 from .core import Identity  # noqa: E402
-from .normalization import UnitNormalization  # noqa: E402
+from .normalization import GroupNormalization, UnitNormalization  # noqa: E402
 from .preprocessing import Normalization, Rescaling  # noqa: E402
 from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise  # noqa: E402
 from .reshaping import Permute  # noqa: E402
 
-__all__ += ["ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Identity", "Normalization",
+__all__ += ["ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "GroupNormalization",
+            "Identity", "Normalization",
             "Permute", "Rescaling", "ThresholdedReLU", "UnitNormalization"]
 
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
