@@ -1,3 +1,3 @@
-"""horn.preprocessing (Keras 2's keras.preprocessing): `sequence.pad_sequences`."""
+"""horn.preprocessing (Keras 2's keras.preprocessing): `sequence.pad_sequences`, `text.Tokenizer`."""
 
-from . import sequence  # noqa: F401
+from . import sequence, text  # noqa: F401
