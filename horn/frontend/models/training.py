@@ -5,6 +5,7 @@ batch into pre-bound buffers and makes one onnxruntime call; loss and metrics ac
 on the device and are read only when shown.
 """
 
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -18,6 +19,16 @@ from .. import optimizers as optimizers_module
 from ..callbacks import CallbackList
 from ..variables import generation
 from .data import check_cardinality, match_target_ranks, sample_weights, split_validation, to_arrays
+from .data_sources import (
+    ArrayBatches,
+    BatchSource,
+    SourceBatches,
+    check_source_arguments,
+    convert,
+    is_source,
+    ran_out_warning,
+    source_kind,
+)
 from .state import TrainingState
 
 
@@ -268,10 +279,24 @@ class Trainer:
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
             validation_freq=1, **kwargs):
-        """Train for `epochs` passes over (x, y) in batches of `batch_size` (default 32).
+        """Train for `epochs` passes over the data.
+
+        Args:
+            x: input arrays (an array, a list, or a dict by input name) with targets `y`; or a
+                source of batches: a generator/iterator yielding `(x, y)` or `(x, y, sample_weight)`
+                tuples, or a `horn.utils.PyDataset` / `Sequence` (then `y`, `batch_size` and
+                `sample_weight` come from its batches and must not be passed).
+            batch_size: rows per step for arrays (default 32).
+            steps_per_epoch: steps per epoch; for a generator, by default one pass until it ends;
+                for a Sequence, `len(seq)`.
+            shuffle: reshuffle the rows (arrays) or the batch order (a Sequence) every epoch.
+            validation_data: `(x, y)` / `(x, y, sample_weight)` arrays or a source, evaluated after
+                each epoch (`validation_steps` batches of a source).
 
         Returns a History whose `.history` maps "loss", each metric, and their "val_" forms to
         one value per epoch.
+
+        Example: `model.fit(batches(), steps_per_epoch=100, epochs=5)`.
         """
         epochs = kwargs.pop("nb_epoch", epochs)
         for unused in ("max_queue_size", "workers", "use_multiprocessing"):
@@ -279,54 +304,96 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
         self._assert_compiled("fit")
+        rng = initializers.host_rng()
+        val_batch_size = int(validation_batch_size or batch_size or 32)
+        if is_source(x):
+            check_source_arguments("fit", source_kind(x), y, sample_weight, batch_size, validation_split)
+            source = BatchSource(x, "fit", steps_per_epoch, shuffle, rng=rng)
+            data = SourceBatches(self, source, class_weight)
+            validate = None
+        else:
+            data, validate = self._array_batches(x, y, batch_size, shuffle, class_weight, sample_weight,
+                                                 validation_split, steps_per_epoch, rng, val_batch_size)
+        if validation_data is not None:
+            validate = self._validation(validation_data, validation_steps, val_batch_size)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=bool(verbose), model=self,
+                           verbose=verbose, epochs=epochs, steps=data.steps)
+        return self._fit_loop(data, epochs, initial_epoch, cbs, validate, validation_freq)
+
+    def _array_batches(self, x, y, batch_size, shuffle, class_weight, sample_weight, validation_split,
+                       steps_per_epoch, rng, val_batch_size):
+        """fit()'s batches from arrays, and the validation on the split-off rows (or None)."""
         xs, ys, n = self._adapt(x, y, "fit")
         sws = sample_weights(sample_weight, class_weight, ys, self.output_names, n, "fit")
-        val = None
-        if validation_data is not None:
-            vx, vy = validation_data[0], validation_data[1]
-            vxs, vys, vn = self._adapt(vx, vy, "fit")
-            vsw = validation_data[2] if len(validation_data) > 2 else None
-            val = (vxs, vys, sample_weights(vsw, None, vys, self.output_names, vn, "fit"))
-        elif validation_split:
+        validate = None
+        if validation_split:
             xs, ys, vxs, vys = split_validation(xs, ys, validation_split)
             cut = len(xs[0])
-            val = (vxs, vys, [None if w is None else w[cut:] for w in sws])
+            vsws = [None if w is None else w[cut:] for w in sws]
             n, sws = cut, [None if w is None else w[:cut] for w in sws]
+            validate = lambda: self._evaluate_arrays(vxs, vys, vsws, val_batch_size)  # noqa: E731
         batch_size = int(batch_size or 32)
         steps = steps_per_epoch or math.ceil(n / batch_size)
         program = self._train_program(xs, ys, sws)
-        state = self._state
-        verbose = 1 if verbose == "auto" else verbose
-        cbs = CallbackList(callbacks, add_history=True, add_progbar=bool(verbose), model=self,
-                           verbose=verbose, epochs=epochs, steps=steps)
+        batch = xs + ys + [w for w in sws if w is not None]
+        return ArrayBatches(program, batch, n, batch_size, steps, shuffle, rng), validate
+
+    def _validation(self, validation_data, validation_steps, batch_size):
+        """A function returning the validation logs for validation_data (arrays or a source)."""
+        if is_source(validation_data):
+            source = BatchSource(validation_data, "fit", validation_steps, what="validation_data")
+            return lambda: self._evaluate_source(source)
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("fit() expected validation_data to be a tuple (x_val, y_val) or (x_val, y_val, "
+                             "val_sample_weight), or a generator or Sequence of such batches; got "
+                             f"{type(validation_data).__name__}")
+        vxs, vys, vn = self._adapt(validation_data[0], validation_data[1], "fit")
+        vsw = validation_data[2] if len(validation_data) > 2 else None
+        vsws = sample_weights(vsw, None, vys, self.output_names, vn, "fit")
+        return lambda: self._evaluate_arrays(vxs, vys, vsws, batch_size)
+
+    def _fit_loop(self, data, epochs, initial_epoch, cbs, validate, validation_freq):
+        """The epochs and steps of fit(), the same for arrays and sources: `data` hands each step
+        its (program, batch, rows); a source that ends early ends the epoch (data.steps None: a
+        generator's epoch is one pass)."""
+        state, optimizer = self._state, self.optimizer
         self.stop_training = False
         logs = {}
         cbs.on_train_begin()
-        rng = initializers.host_rng()
-        batch = xs + ys + [w for w in sws if w is not None]
         for epoch in range(initial_epoch, epochs):
             state.push_if_stale()
             state.reset_totals()
             cbs.on_epoch_begin(epoch)
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            for step in range(steps):
-                start = (step * batch_size) % n
-                idx = order[start:start + batch_size]
+            take = data.begin_epoch()
+            program, ran_out = None, False
+            for step in range(data.steps) if data.steps else itertools.count():
                 cbs.on_train_batch_begin(step)
-                program.set_scalar("learning_rate", self.optimizer.current_learning_rate(state.version))
-                program.run(batch, idx)
+                try:
+                    program, batch, rows = take(step)
+                except StopIteration:
+                    ran_out = True
+                    break
+                program.set_scalar("learning_rate", optimizer.current_learning_rate(state.version))
+                program.run(batch, rows)
                 state.stepped()
                 cbs.on_train_batch_end(step, _Logs(state, program.log_plan))
                 if self.stop_training:
                     break
+            data.end_epoch()
+            if ran_out and (step == 0 or data.steps):
+                ran_out_warning("fit", data.kind, step, data.steps, epoch)
+                if step == 0:
+                    break  # nothing to report: the generator had already ended
+                self.stop_training = self.stop_training or data.one_shot
             logs = dict(_Logs(state, program.log_plan))
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
+            if validate is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = validate()
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if _is_nan(logs.get("loss")):
                 cbs.on_train_end(logs)
-                bad = _first_non_finite(xs + ys)
+                bad = data.non_finite()
                 raise FloatingPointError(
                     f"fit(): the loss became {logs['loss']} in epoch {epoch + 1} of model '{self.name}'. "
                     + (f"The {bad} contains NaN or inf values. " if bad else
@@ -339,6 +406,16 @@ class Trainer:
         self.optimizer.finalize_variable_values(self.trainable_weights)
         cbs.on_train_end(logs)
         return self.history
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10,
+                      workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0, *, validation_freq=1):
+        """Keras 2's fit() for a generator or Sequence (Keras 2.2.4's argument order): `fit(generator, ...)`."""
+        _check_generator_method("fit_generator", generator)
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+                        class_weight=class_weight, shuffle=shuffle, initial_epoch=initial_epoch,
+                        validation_freq=validation_freq)
 
     # -- evaluate -------------------------------------------------------------------------
     def _evaluate_arrays(self, xs, ys, sws, batch_size, callbacks=None):
@@ -356,13 +433,44 @@ class Trainer:
                 callbacks.on_test_batch_end(step, None)
         return program.log_plan.read(totals)
 
+    def _evaluate_source(self, source, callbacks=None):
+        """The logs over one epoch of a source's batches, summed exactly as _evaluate_arrays sums."""
+        totals, program, step = None, None, 0
+        source.rewind()
+        for step, raw in enumerate(source.epoch()):
+            if callbacks:
+                callbacks.on_test_batch_begin(step)
+            xs, ys, sws = convert(self, raw, source.method)
+            program = self._eval_program(xs, ys, sws)
+            sums = program.run(xs + ys + [w for w in sws if w is not None])[0].astype(np.float64)
+            totals = sums if totals is None else totals + sums
+            if callbacks:
+                callbacks.on_test_batch_end(step, None)
+        if program is None:
+            raise ValueError(f"{source.method}() got no batches from the {source.kind} given as {source.what}: "
+                             "it is empty or has already ended (a generator can be read once; pass "
+                             "validation_steps= / steps= so that each evaluation takes only part of it)")
+        if source.steps and step + 1 < source.steps:
+            ran_out_warning(source.method, source.kind, step + 1, source.steps)
+        return program.log_plan.read(totals)
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False, **kwargs):
-        """Loss and metrics over (x, y): a scalar, a list [loss, *metrics], or a dict."""
+        """Loss and metrics over (x, y), or over `steps` batches of a generator/Sequence `x` (all of
+        them by default): a scalar, a list [loss, *metrics], or a dict with return_dict=True."""
         self._assert_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else verbose
+        if is_source(x):
+            check_source_arguments("evaluate", source_kind(x), y, sample_weight, batch_size)
+            source = BatchSource(x, "evaluate", steps)
+            cbs = CallbackList(callbacks, add_progbar=bool(verbose), model=self, verbose=verbose, epochs=1,
+                               steps=source.num_batches)
+            cbs.on_test_begin()
+            logs = self._evaluate_source(source, cbs)
+            cbs.on_test_end(dict(logs))
+            return _format(logs, return_dict)
         xs, ys, n = self._adapt(x, y, "evaluate")
         sws = sample_weights(sample_weight, None, ys, self.output_names, n, "evaluate")
-        verbose = 1 if verbose == "auto" else verbose
         steps = math.ceil(n / int(batch_size or 32))
         cbs = CallbackList(callbacks, add_progbar=bool(verbose), model=self, verbose=verbose, epochs=1,
                            steps=steps)
@@ -395,7 +503,12 @@ class Trainer:
 
     # -- predict --------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
-        """Outputs for x, computed in batches of `batch_size` (default 32)."""
+        """Outputs for x, computed in batches of `batch_size` (default 32); or for the batches of a
+        generator/Sequence x (batches of inputs, or tuples whose targets are ignored), `steps` of
+        them or all, concatenated along the batch axis."""
+        if is_source(x):
+            check_source_arguments("predict", source_kind(x), batch_size=batch_size)
+            return self._predict_source(BatchSource(x, "predict", steps))
         xs, _, n = self._adapt(x, None, "predict", need_y=False)
         program = self._predict_program(xs)
         bs = int(batch_size or 32)
@@ -405,6 +518,31 @@ class Trainer:
             chunks = [program(*[a[s:s + bs] for a in xs]) for s in range(0, n, bs)]
             outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
         return outs[0] if len(outs) == 1 else outs
+
+    def _predict_source(self, source):
+        chunks = []
+        for raw in source.epoch():
+            xs, _, _ = convert(self, raw, "predict", need_y=False)
+            chunks.append(self._predict_program(xs)(*xs))
+        if not chunks:
+            raise ValueError(f"predict() got no batches from the {source.kind} given as x: it is empty or has "
+                             "already ended")
+        if source.steps and len(chunks) < source.steps:
+            ran_out_warning("predict", source.kind, len(chunks), source.steps)
+        outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
+        return outs[0] if len(outs) == 1 else outs
+
+    def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                           verbose=0, callbacks=None):
+        """Keras 2's evaluate() for a generator or Sequence: `evaluate(generator, steps=steps)`."""
+        _check_generator_method("evaluate_generator", generator)
+        return self.evaluate(generator, steps=steps, verbose=verbose, callbacks=callbacks)
+
+    def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                          verbose=0, callbacks=None):
+        """Keras 2's predict() for a generator or Sequence: `predict(generator, steps=steps)`."""
+        _check_generator_method("predict_generator", generator)
+        return self.predict(generator, steps=steps, verbose=verbose, callbacks=callbacks)
 
     def predict_on_batch(self, x):
         xs, _, _ = self._adapt(x, None, "predict_on_batch", need_y=False)
@@ -495,11 +633,11 @@ def _format(logs, return_dict):
     return values[0] if len(values) == 1 else values
 
 
-def _first_non_finite(arrays):
-    for i, a in enumerate(arrays):
-        if a.dtype.kind == "f" and not np.isfinite(a).all():
-            return f"input array {i}" if i else "input array x"
-    return None
+def _check_generator_method(method, data):
+    if not is_source(data):
+        plain = method.replace("_generator", "")
+        raise TypeError(f"{method}() expected a generator, an iterator or a Sequence/PyDataset of batches, but "
+                        f"got {type(data).__name__}. For arrays call {plain}(x, y, ...) instead.")
 
 
 def _is_nan(v):

@@ -1,10 +1,12 @@
-"""Utilities: to_categorical, normalize, pad_sequences, Progbar, custom-object scopes, set_random_seed."""
+"""Utilities: to_categorical, normalize, pad_sequences, Progbar, PyDataset/Sequence, custom-object scopes,
+set_random_seed."""
 
 import numpy as np
 
 from ..initializers import set_random_seed  # noqa: F401  (keras.utils.set_random_seed)
 from ..registry import CustomObjectScope, custom_object_scope, get_custom_objects
 from .progbar import Progbar
+from .py_dataset import PyDataset, Sequence
 from .sequences import pad_sequences
 
 
@@ -40,5 +42,5 @@ def normalize(x, axis=-1, order=2):
     return x / np.expand_dims(norm, axis)
 
 
-__all__ = ["CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "normalize", "pad_sequences",
-           "set_random_seed", "to_categorical"]
+__all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "custom_object_scope", "get_custom_objects",
+           "normalize", "pad_sequences", "set_random_seed", "to_categorical"]
