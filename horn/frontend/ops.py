@@ -726,13 +726,9 @@ def resize(images, size, interpolation="bilinear", antialias=False, data_format=
     Example: x (N, 4, 5, 3) -> `resize(x, (8, 10))` -> (N, 8, 10, 3)."""
     if antialias:
         raise NotImplementedError("resize(antialias=True) is not supported by horn")
-    data_format = _conv_format(data_format)
-    rank = len(images.shape)
-    if rank not in (3, 4):
-        raise ValueError(f"resize needs images of rank 3 or 4, got shape {tuple(images.shape)}")
-    x = _to_nc(images if rank == 4 else expand_dims(images, 0), data_format)
-    y = _from_nc(_resize_nc(x, interpolation, sizes=[int(d) for d in size]), data_format)
-    return y if rank == 4 else squeeze(y, 0)
+    # One Resize of the spatial axes in place: onnxruntime 1.32 refused to load the Resize of
+    # `sizes` and `axes` that the NCHW transposes used to surround.
+    return resize_spatial(images, size, interpolation, data_format)
 
 
 def upsample(x, size, interpolation="nearest", data_format=None):
@@ -847,6 +843,26 @@ def _scan_eagerly(f, init, xs, length, reverse):
         return carry, None
     leaves = [flatten(y) for y in ys]
     return carry, pack_like(ys[0], [np.stack([lv[k] for lv in leaves]) for k in range(len(leaves[0]))])
+
+
+# -- image preprocessing (layers/preprocessing) ---------------------------------------------
+def resize_spatial(images, size, interpolation="bilinear", data_format=None):
+    """resize() without its layout Transposes: one ONNX Resize of the two spatial axes in place
+    (axes 1, 2 of (N, H, W, C) or 2, 3 of (N, C, H, W); rank-3 images too). onnxruntime 1.32's
+    layout optimizer rejects a Resize of `sizes` and `axes` between the Transposes resize() adds
+    ("Number of elements of input 'sizes' (0) does not match the number of axes").
+
+    Example: x (N, 7, 9, 3) -> `resize_spatial(x, (4, 5))` -> (N, 4, 5, 3)."""
+    data_format = _conv_format(data_format)
+    rank = len(images.shape)
+    if rank not in (3, 4):
+        raise ValueError(f"resize_spatial needs images of rank 3 or 4, got shape {tuple(images.shape)}")
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"interpolation must be 'nearest' or 'bilinear' in horn, got {interpolation!r}")
+    axes = [rank - 3, rank - 2] if data_format == "channels_last" else [rank - 2, rank - 1]
+    return apply("Resize", images, None, None, np.array([int(d) for d in size], np.int64), axes=axes,
+                 mode="nearest" if interpolation == "nearest" else "linear",
+                 coordinate_transformation_mode="half_pixel", nearest_mode="round_prefer_ceil")
 
 
 # -- symbolic tensors of the functional API ----------------------------------------------------

@@ -144,3 +144,14 @@ __all__ += ["ActivityRegularization", "AlphaDropout", "GaussianDropout", "Gaussi
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
 
 __all__ += ["AdditiveAttention", "Attention", "MultiHeadAttention"]
+
+from .preprocessing import (  # noqa: E402
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    Resizing,
+)
+
+__all__ += ["CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "Resizing"]
