@@ -865,6 +865,22 @@ def resize_spatial(images, size, interpolation="bilinear", data_format=None):
                  coordinate_transformation_mode="half_pixel", nearest_mode="round_prefer_ceil")
 
 
+def grid_sample(images, grid, mode="linear", padding_mode="zeros", align_corners=False):
+    """Sample images (N, C, H, W) at the points of grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo): one
+    ONNX GridSample (opset 20). grid[..., 0] is x (along W) and grid[..., 1] is y (along H),
+    normalized to [-1, 1] (the outer pixel edges, or the border pixel centres with align_corners).
+    mode 'linear' or 'nearest'; padding_mode 'zeros', 'border' or 'reflection'. No gradient.
+
+    Example: an identity grid of (N, 4, 5, 2) on x (N, 3, 4, 5) gives x back."""
+    if mode not in ("linear", "nearest"):
+        raise ValueError(f"grid_sample(mode=...) must be 'linear' or 'nearest' in horn, got mode={mode!r}")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"grid_sample(padding_mode=...) must be 'zeros', 'border' or 'reflection', "
+                         f"got padding_mode={padding_mode!r}")
+    return apply("GridSample", images, grid, mode=mode, padding_mode=padding_mode,
+                 align_corners=int(bool(align_corners)))
+
+
 # -- symbolic tensors of the functional API ----------------------------------------------------
 # Keras 3 lets a functional model apply keras.ops to its symbolic tensors: each public op here,
 # given a KerasTensor, becomes a call of an OpLayer (layers/op_layer.py) wrapping it.

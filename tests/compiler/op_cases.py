@@ -722,3 +722,28 @@ def finite_differences(case: Case, weights, eps=1e-6):
         return sum(float(np.sum(np.asarray(outs[k], np.float64) * w)) for k, w in weights.items())
 
     return f(base), central_differences(f, base, eps)
+
+
+# -- GridSample (opdefs/grid_sample.py) ------------------------------------------------------------
+# Forward only (no gradient rule): reference checks of each mode, padding mode and align_corners,
+# with grid points inside and outside the image (several reflection periods out, too). Random
+# points: no ties for 'nearest' rounding. onnxruntime's CPU EP runs GridSample in float32 here.
+def _grid_sample_cases():
+    x = u(2, 3, 4, 5)
+    near = _rng.uniform(-1.4, 1.4, (2, 3, 6, 2))
+    far = _rng.uniform(-4.0, 4.0, (2, 5, 3, 2))
+    cases = []
+    for mode in ("linear", "nearest"):
+        for padding in ("zeros", "border", "reflection"):
+            for align in (0, 1):
+                attrs = dict(mode=mode, padding_mode=padding, align_corners=align)
+                cases.append(Case(f"GridSample-{mode}-{padding}-align{align}", "GridSample", (x, Const(near)),
+                                  attrs, grad=False, dtype=np.float32))
+            cases.append(Case(f"GridSample-{mode}-{padding}-far", "GridSample", (x, Const(far)),
+                              dict(mode=mode, padding_mode=padding), grad=False, dtype=np.float32))
+    return cases
+
+
+# Forward only, and asking for its gradient raises (a weight before it would silently stop learning)
+GRADIENT_REFUSED = {"GridSample"}
+ALL_CASES += _grid_sample_cases()

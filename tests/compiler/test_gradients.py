@@ -15,7 +15,15 @@ import pytest
 from horn.compiler import OPS, Graph, gradients, op, optimize, to_onnx
 from horn.runtime import Program
 
-from .op_cases import DYNAMIC_CASES, GRAD_CASES, INFERENCE_ONLY, NO_GRAD, finite_differences, gradient_program
+from .op_cases import (
+    DYNAMIC_CASES,
+    GRAD_CASES,
+    GRADIENT_REFUSED,
+    INFERENCE_ONLY,
+    NO_GRAD,
+    finite_differences,
+    gradient_program,
+)
 
 
 def _tol(case):
@@ -24,7 +32,7 @@ def _tol(case):
 
 def test_every_op_with_a_gradient_is_checked():
     # Dropout is random: its own test below. Scan's body is a graph: tests/compiler/test_scan.py.
-    with_grad = set(OPS) - NO_GRAD - INFERENCE_ONLY - {"Dropout", "Scan"}
+    with_grad = set(OPS) - NO_GRAD - INFERENCE_ONLY - GRADIENT_REFUSED - {"Dropout", "Scan"}
     assert with_grad - {c.op for c in GRAD_CASES} == set()
 
 
@@ -36,6 +44,16 @@ def test_no_gradient_ops_give_none(name):
     node = build(case).outputs[0].producer
     grads = OPS[name].grad(node, [None] * len(node.outputs))
     assert list(grads) == [None] * len(node.inputs)
+
+
+@pytest.mark.parametrize("name", sorted(GRADIENT_REFUSED))
+def test_forward_only_ops_refuse_a_gradient_clearly(name):
+    from .op_cases import ALL_CASES, build
+
+    case = next(c for c in ALL_CASES if c.op == name)
+    node = build(case).outputs[0].producer
+    with pytest.raises(NotImplementedError, match="has no gradient"):
+        OPS[name].grad(node, [None] * len(node.outputs))
 
 
 def _modes():

@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     conv,
     elementwise,
     gather,
+    grid_sample,
     linalg,
     nn,
     pooling,

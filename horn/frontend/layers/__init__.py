@@ -155,3 +155,7 @@ from .preprocessing import (  # noqa: E402
 )
 
 __all__ += ["CenterCrop", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "Resizing"]
+
+from .preprocessing import RandomRotation, RandomTranslation, RandomZoom  # noqa: E402
+
+__all__ += ["RandomRotation", "RandomTranslation", "RandomZoom"]

@@ -12,3 +12,9 @@ from .resizing import Resizing
 
 __all__ = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
            "Rescaling", "Resizing"]
+
+from .random_rotation import RandomRotation  # noqa: E402
+from .random_translation import RandomTranslation  # noqa: E402
+from .random_zoom import RandomZoom  # noqa: E402
+
+__all__ += ["RandomRotation", "RandomTranslation", "RandomZoom"]
