@@ -3,6 +3,7 @@
 import json
 
 from ..saving import load_model, model_from_config, save_model
+from .cloning import clone_model
 from .functional import Model
 from .sequential import Sequential
 
@@ -12,4 +13,4 @@ def model_from_json(json_string, custom_objects=None):
     return model_from_config(json.loads(json_string), custom_objects)
 
 
-__all__ = ["Model", "Sequential", "load_model", "model_from_config", "model_from_json", "save_model"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_config", "model_from_json", "save_model"]

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..initializers import set_random_seed  # noqa: F401  (keras.utils.set_random_seed)
 from ..registry import CustomObjectScope, custom_object_scope, get_custom_objects
+from .plot import model_to_dot, plot_model
 from .progbar import Progbar
 from .py_dataset import PyDataset, Sequence
 from .sequences import pad_sequences
@@ -43,4 +44,4 @@ def normalize(x, axis=-1, order=2):
 
 
 __all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "custom_object_scope", "get_custom_objects",
-           "normalize", "pad_sequences", "set_random_seed", "to_categorical"]
+           "model_to_dot", "normalize", "pad_sequences", "plot_model", "set_random_seed", "to_categorical"]
