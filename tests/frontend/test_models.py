@@ -374,3 +374,21 @@ def test_freezing_a_model_freezes_its_layers():
         np.testing.assert_array_equal(before, after)
     inner.trainable = True
     assert all(layer.trainable for layer in inner.layers)
+
+
+def test_model_and_sequential_from_config_rebuild_the_architecture():
+    """Keras's `type(model).from_config(model.get_config())` (the FAQ's way to copy an architecture)."""
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4, activation="relu")(inputs)
+    functional = keras.Model(inputs, [keras.layers.Dense(2)(hidden), keras.layers.Dense(1)(hidden)])
+    sequential = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5), keras.layers.Dense(2)])
+    nested = keras.Sequential([keras.Input((3,)), sequential, keras.layers.Dense(1)])
+    x = np.random.default_rng(0).random((4, 3)).astype("float32")
+    for model in (functional, sequential, nested):
+        copy = type(model).from_config(model.get_config())
+        assert type(copy) is type(model) and copy is not model
+        assert [type(layer).__name__ for layer in copy.layers] == [type(layer).__name__ for layer in model.layers]
+        copy.set_weights(model.get_weights())
+        got, want = copy.predict(x, verbose=0), model.predict(x, verbose=0)
+        for a, b in zip(got if isinstance(got, list) else [got], want if isinstance(want, list) else [want]):
+            np.testing.assert_array_equal(a, b)

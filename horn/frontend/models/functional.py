@@ -145,6 +145,16 @@ class Model(Trainer, Layer):
                              "build(input_shape), or by calling it on data.")
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from get_config() (Keras's `Model.from_config(model.get_config())`): a
+        functional graph is rebuilt layer by layer; a subclassed model gets its own arguments."""
+        if isinstance(config, dict) and "layers" in config and "input_layers" in config:
+            from ..saving.serialization import _functional_from_config
+
+            return _functional_from_config(Model, config, custom_objects)
+        return super().from_config(config)
+
     def get_config(self):
         layers = []
         for layer in self._layers:  # the ops between layers too: their configs refuse to be written

@@ -79,6 +79,13 @@ class Sequential(Model):
     def layers(self):
         return list(self._stack)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A Sequential from get_config() (or Keras 2's bare list of layer configs)."""
+        from ..saving.serialization import model_from_config
+
+        return model_from_config({"class_name": "Sequential", "config": config}, custom_objects)
+
     def get_config(self):
         layers = [{"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self._stack]
         config = {"name": self.name, "layers": layers}
