@@ -7,6 +7,7 @@ import numpy as np
 from ... import constraints, initializers, ops, regularizers
 from ..input_spec import InputSpec
 from ..layer import Layer
+from .gamma_beta import gamma_beta_config
 
 
 class GroupNormalization(Layer):
@@ -102,10 +103,4 @@ class GroupNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "groups": self.groups, "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                "center": self.center, "scale": self.scale, **gamma_beta_config(self)}

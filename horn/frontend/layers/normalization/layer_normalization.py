@@ -1,7 +1,8 @@
 """LayerNormalization: normalize each sample over the given axes, then scale and shift."""
 
-from ... import constraints, initializers, ops, regularizers
+from ... import initializers, ops, regularizers
 from ..layer import Layer
+from .gamma_beta import gamma_beta_config
 
 
 class LayerNormalization(Layer):
@@ -72,10 +73,4 @@ class LayerNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
-                "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                "scale": self.scale, "rms_scaling": self.rms_scaling, **gamma_beta_config(self)}

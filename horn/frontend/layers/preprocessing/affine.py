@@ -24,7 +24,8 @@ import numbers
 import numpy as np
 
 from ... import ops
-from .image_args import per_image_uniform, static_hw
+from ..layer import Layer
+from .image_args import as_float, check_data_format, per_image_uniform, spatial_axes, static_hw
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("bilinear", "nearest")
@@ -127,3 +128,40 @@ def _modulo(v, size, dtype):
     """v mod size, in [0, size)."""
     size = np.asarray(size, dtype)
     return ops.subtract(v, ops.multiply(ops.floor(ops.divide(v, size)), size))
+
+
+class AffineAugmentation(Layer):
+    """The base of RandomTranslation, RandomRotation and RandomZoom: the resampling settings,
+    a call that is the identity outside training, and their config. A subclass draws its
+    per-image parameters in `_random_transform(images, hw)` and resamples with `_resample`."""
+
+    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        who = type(self).__name__
+        self.fill_value = check_resampling(who, fill_mode, interpolation, fill_value)
+        self.fill_mode, self.interpolation, self.seed = fill_mode, interpolation, seed
+        self.data_format = check_data_format(who, data_format)
+
+    def call(self, inputs, training=False):
+        who = type(self).__name__
+        axes = spatial_axes(who, inputs.shape, self.data_format)
+        inputs = as_float(who, inputs, self.dtype)
+        if not training:
+            return inputs
+        return self._random_transform(inputs, static_hw(who, inputs.shape, axes))
+
+    def _image_hw(self, images):
+        who = type(self).__name__
+        return static_hw(who, images.shape, spatial_axes(who, images.shape, self.data_format))
+
+    def _resample(self, images, coeffs):
+        return affine_transform(type(self).__name__, images, coeffs, self.fill_mode, self.interpolation,
+                                self.fill_value, self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "fill_mode": self.fill_mode, "interpolation": self.interpolation,
+                "seed": self.seed, "fill_value": self.fill_value, "data_format": self.data_format}

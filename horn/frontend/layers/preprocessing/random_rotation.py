@@ -5,12 +5,11 @@ import math
 import numpy as np
 
 from ... import ops
-from ..layer import Layer
-from .affine import affine_transform, check_resampling, draw
-from .image_args import as_float, check_data_format, check_factor, spatial_axes, static_hw
+from .affine import AffineAugmentation, draw
+from .image_args import check_factor
 
 
-class RandomRotation(Layer):
+class RandomRotation(AffineAugmentation):
     """While training, rotates each image about its centre ((H - 1) / 2, (W - 1) / 2) by an angle
     drawn per image uniformly from [lower, upper] * 360 degrees (positive: counter-clockwise, as
     Keras 3): the output pixel p reads the input at R(angle) (p - c) + c, in (x, y) pixel
@@ -33,25 +32,17 @@ class RandomRotation(Layer):
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
                  data_format=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = check_factor("RandomRotation", factor, (-1, 1))
-        self.fill_value = check_resampling("RandomRotation", fill_mode, interpolation, fill_value)
-        self.fill_mode, self.interpolation, self.seed = fill_mode, interpolation, seed
-        self.data_format = check_data_format("RandomRotation", data_format)
 
-    def call(self, inputs, training=False):
-        spatial_axes("RandomRotation", inputs.shape, self.data_format)
-        inputs = as_float("RandomRotation", inputs, self.dtype)
-        if not training:
-            return inputs
+    def _random_transform(self, inputs, hw):
         degrees = draw(inputs, self.factor[0] * 360.0, self.factor[1] * 360.0, self.seed)
         return self._transform(inputs, ops.reshape(degrees, (-1,)))
 
     def _transform(self, images, degrees):
         """Rotate image i by degrees[i] (shape (N,)) about its centre."""
         dtype = np.dtype(self.dtype)
-        h, w = static_hw("RandomRotation", images.shape, spatial_axes("RandomRotation", images.shape,
-                                                                       self.data_format))
+        h, w = self._image_hw(images)
         theta = ops.multiply(ops.reshape(ops.cast(ops.convert_to_tensor(degrees), dtype.name), (-1, 1, 1)),
                              np.asarray(math.pi / 180.0, dtype))
         cos, sin = ops.cos(theta), ops.sin(theta)
@@ -59,13 +50,7 @@ class RandomRotation(Layer):
         a2 = ops.add(ops.subtract(cx, ops.multiply(cos, cx)), ops.multiply(sin, cy))
         b2 = ops.subtract(ops.subtract(cy, ops.multiply(sin, cx)), ops.multiply(cos, cy))
         coeffs = (cos, ops.negative(sin), a2, sin, cos, b2)
-        return affine_transform("RandomRotation", images, coeffs, self.fill_mode, self.interpolation,
-                                self.fill_value, self.data_format)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
+        return self._resample(images, coeffs)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "fill_mode": self.fill_mode,
-                "interpolation": self.interpolation, "seed": self.seed, "fill_value": self.fill_value,
-                "data_format": self.data_format}
+        return {**super().get_config(), "factor": self.factor}

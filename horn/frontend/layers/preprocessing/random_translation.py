@@ -3,12 +3,10 @@
 import numpy as np
 
 from ... import ops
-from ..layer import Layer
-from .affine import affine_transform, check_range_factor, check_resampling, column, draw
-from .image_args import as_float, check_data_format, spatial_axes, static_hw
+from .affine import AffineAugmentation, check_range_factor, column, draw
 
 
-class RandomTranslation(Layer):
+class RandomTranslation(AffineAugmentation):
     """While training, shifts each image by (dy, dx) pixels, dy drawn per image uniformly from
     [lower, upper] * height and dx from the width factor's range * width: the output pixel (y, x)
     reads the input at (y - dy, x - dx); pixels read from outside follow `fill_mode`. The identity
@@ -32,19 +30,12 @@ class RandomTranslation(Layer):
 
     def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
                  fill_value=0.0, data_format=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = check_range_factor("RandomTranslation", "height_factor", height_factor)
         self.width_factor = check_range_factor("RandomTranslation", "width_factor", width_factor)
-        self.fill_value = check_resampling("RandomTranslation", fill_mode, interpolation, fill_value)
-        self.fill_mode, self.interpolation, self.seed = fill_mode, interpolation, seed
-        self.data_format = check_data_format("RandomTranslation", data_format)
 
-    def call(self, inputs, training=False):
-        axes = spatial_axes("RandomTranslation", inputs.shape, self.data_format)
-        inputs = as_float("RandomTranslation", inputs, self.dtype)
-        if not training:
-            return inputs
-        h, w = static_hw("RandomTranslation", inputs.shape, axes)
+    def _random_transform(self, inputs, hw):
+        h, w = hw
         dy = draw(inputs, self.height_factor[0] * h, self.height_factor[1] * h, self.seed, 0)
         dx = draw(inputs, self.width_factor[0] * w, self.width_factor[1] * w, self.seed, 1)
         return self._transform(inputs, ops.reshape(ops.concatenate([dx, dy], axis=-1), (-1, 2)))
@@ -54,13 +45,7 @@ class RandomTranslation(Layer):
         dtype = np.dtype(self.dtype)
         dx, dy = (ops.cast(column(translations, k), dtype.name) for k in (0, 1))
         coeffs = (1.0, 0.0, ops.negative(dx), 0.0, 1.0, ops.negative(dy))
-        return affine_transform("RandomTranslation", images, coeffs, self.fill_mode, self.interpolation,
-                                self.fill_value, self.data_format)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
+        return self._resample(images, coeffs)
 
     def get_config(self):
-        return {**super().get_config(), "height_factor": self.height_factor, "width_factor": self.width_factor,
-                "fill_mode": self.fill_mode, "interpolation": self.interpolation, "seed": self.seed,
-                "fill_value": self.fill_value, "data_format": self.data_format}
+        return {**super().get_config(), "height_factor": self.height_factor, "width_factor": self.width_factor}

@@ -3,12 +3,10 @@
 import numpy as np
 
 from ... import ops
-from ..layer import Layer
-from .affine import affine_transform, check_range_factor, check_resampling, column, draw
-from .image_args import as_float, check_data_format, spatial_axes, static_hw
+from .affine import AffineAugmentation, check_range_factor, column, draw
 
 
-class RandomZoom(Layer):
+class RandomZoom(AffineAugmentation):
     """While training, scales each image about its centre: zoom factors zy and zx are drawn per
     image uniformly from 1 + [lower, upper] of height_factor and width_factor, and the output
     pixel (y, x) reads the input at (c_y + zy (y - c_y), c_x + zx (x - c_x)), c the centre
@@ -32,19 +30,12 @@ class RandomZoom(Layer):
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
                  fill_value=0.0, data_format=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = check_range_factor("RandomZoom", "height_factor", height_factor, open_low=True)
         self.width_factor = None if width_factor is None else \
             check_range_factor("RandomZoom", "width_factor", width_factor, open_low=True)
-        self.fill_value = check_resampling("RandomZoom", fill_mode, interpolation, fill_value)
-        self.fill_mode, self.interpolation, self.seed = fill_mode, interpolation, seed
-        self.data_format = check_data_format("RandomZoom", data_format)
 
-    def call(self, inputs, training=False):
-        spatial_axes("RandomZoom", inputs.shape, self.data_format)
-        inputs = as_float("RandomZoom", inputs, self.dtype)
-        if not training:
-            return inputs
+    def _random_transform(self, inputs, hw):
         zy = draw(inputs, 1.0 + self.height_factor[0], 1.0 + self.height_factor[1], self.seed, 0)
         zx = zy if self.width_factor is None else \
             draw(inputs, 1.0 + self.width_factor[0], 1.0 + self.width_factor[1], self.seed, 1)
@@ -53,18 +44,12 @@ class RandomZoom(Layer):
     def _transform(self, images, zooms):
         """Scale image i by zooms[i] = (zx, zy) about its centre (Keras's width and height zoom)."""
         dtype = np.dtype(self.dtype)
-        h, w = static_hw("RandomZoom", images.shape, spatial_axes("RandomZoom", images.shape, self.data_format))
+        h, w = self._image_hw(images)
         zx, zy = (ops.cast(column(zooms, k), dtype.name) for k in (0, 1))
         one = np.asarray(1.0, dtype)
         a2 = ops.multiply(np.asarray((w - 1) / 2.0, dtype), ops.subtract(one, zx))
         b2 = ops.multiply(np.asarray((h - 1) / 2.0, dtype), ops.subtract(one, zy))
-        return affine_transform("RandomZoom", images, (zx, 0.0, a2, 0.0, zy, b2), self.fill_mode,
-                                self.interpolation, self.fill_value, self.data_format)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
+        return self._resample(images, (zx, 0.0, a2, 0.0, zy, b2))
 
     def get_config(self):
-        return {**super().get_config(), "height_factor": self.height_factor, "width_factor": self.width_factor,
-                "fill_mode": self.fill_mode, "interpolation": self.interpolation, "seed": self.seed,
-                "fill_value": self.fill_value, "data_format": self.data_format}
+        return {**super().get_config(), "height_factor": self.height_factor, "width_factor": self.width_factor}
