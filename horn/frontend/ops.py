@@ -187,13 +187,19 @@ def gelu(x, approximate=True):
     return multiply(multiply(0.5, x), add(1.0, erf(divide(x, np.float32(np.sqrt(2.0))))))
 
 
-def dropout(x, rate, seed=None):
-    """Inverted dropout: zero each element with probability `rate`, scale the rest by 1/(1-rate)."""
+
+def _op_seed(seed):
+    """A random op's seed: the one given, else (after set_random_seed()) one drawn from horn's
+    host generator, so that every random sequence is reproducible too; else None."""
     if seed is None:
         from .initializers import host_rng, seeded
 
-        # After set_random_seed(), every dropout mask sequence is reproducible too.
         seed = int(host_rng().integers(2**31)) if seeded() else None
+    return seed
+
+def dropout(x, rate, seed=None):
+    """Inverted dropout: zero each element with probability `rate`, scale the rest by 1/(1-rate)."""
+    seed = _op_seed(seed)
     kw = {} if seed is None else {"seed": int(seed)}
     out, _ = apply("Dropout", x, np.array(rate, np.float32), np.array(True), **kw)
     return out
@@ -264,10 +270,7 @@ def dropout_mask(like, rate, seed=None):
     boolean mask output: onnxruntime's EliminateDropout rewrite (level basic and up, 1.31)
     deletes a Dropout whose mask output is unused, whatever its training_mode, so
     dropout(ones_like(x)) would silently be all ones."""
-    if seed is None:
-        from .initializers import host_rng, seeded
-
-        seed = int(host_rng().integers(2**31)) if seeded() else None
+    seed = _op_seed(seed)
     kw = {} if seed is None else {"seed": int(seed)}
     ones = apply("ConstantOfShape", apply("Shape", like), value=np.ones(1, np.dtype(like.dtype)))
     _, keep = apply("Dropout", ones, np.array(rate, np.float32), np.array(True), **kw)
@@ -531,10 +534,7 @@ def recurrent_dropout_mask(like, rate, seed=None):
     """dropout_mask(like, rate, seed) with its ones from ones_like: a shape onnxruntime infers
     along a dynamic batch axis (ConstantOfShape's unknown dims took the session setup of an
     unrolled LSTM training step with dropout from 1.2 to 9.9 s)."""
-    if seed is None:
-        from .initializers import host_rng, seeded
-
-        seed = int(host_rng().integers(2**31)) if seeded() else None
+    seed = _op_seed(seed)
     kw = {} if seed is None else {"seed": int(seed)}
     _, keep = apply("Dropout", ones_like(like), np.array(rate, np.float32), np.array(True), **kw)
     return multiply(cast(keep, like.dtype), np.asarray(1.0 / (1.0 - rate), like.dtype))
@@ -748,10 +748,7 @@ def upsample(x, size, interpolation="nearest", data_format=None):
 def uniform_like(x, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Random numbers uniform in [minval, maxval), shaped like x, dynamic axes included
     (keras.random.uniform with the shape taken from a tensor); new numbers every run."""
-    if seed is None:
-        from .initializers import host_rng, seeded
-
-        seed = int(host_rng().integers(2**31)) if seeded() else None
+    seed = _op_seed(seed)
     attrs = {} if seed is None else {"seed": float(seed)}
     if dtype is not None:
         attrs["dtype"] = onnx_type(dtype)
@@ -766,10 +763,7 @@ def normal_like(x, mean=0.0, stddev=1.0, dtype=None, seed=None):
         raise ValueError(f"normal_like needs stddev >= 0, got stddev={stddev}")
     if stddev == 0:  # no draw: onnxruntime's RandomNormalLike aborts the process on scale 0
         return _filled_like(x, mean, dtype)
-    if seed is None:
-        from .initializers import host_rng, seeded
-
-        seed = int(host_rng().integers(2**31)) if seeded() else None
+    seed = _op_seed(seed)
     attrs = {} if seed is None else {"seed": float(seed)}
     if dtype is not None:
         attrs["dtype"] = onnx_type(dtype)
